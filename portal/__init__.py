@@ -1,0 +1,82 @@
+"""League Badge: player registration and digital player cards for sports leagues."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.config import ROOT, from_env
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from the environment; `config` overrides (tests)."""
+    settings = from_env()
+    settings.update(config or {})
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=settings["INSTANCE_DIR"],
+    )
+    app.config.update(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _init_core(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    import portal.models  # noqa: F401  (the whole schema, for Alembic and the app)
+    from portal.accounts.auth import init_login
+    from portal.core import mail, tenancy
+    from portal.extensions import csrf, db, htmx, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    session_class = db.session.session_factory.class_
+    tenancy.init_app(app, session_class)
+    mail.install(session_class)
+
+
+def _init_core(app: Flask) -> None:
+    from portal.core import errors, htmx, logs, security, templating
+
+    logs.init_app(app)
+    security.init_app(app)
+    htmx.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accounts.views import bp as accounts_bp
+    from portal.leagues import league_bp
+    from portal.leagues.home import bp as home_bp
+    from portal.ops.files import bp as files_bp
+    from portal.ops.health import bp as health_bp
+    from portal.ops.mailbox import bp as mailbox_bp
+    from portal.platform.views import bp as platform_bp
+
+    for blueprint in (home_bp, accounts_bp, league_bp, platform_bp, health_bp, files_bp):
+        app.register_blueprint(blueprint)
+    if app.config["DEV_MAILBOX"]:
+        app.register_blueprint(mailbox_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from portal.cli import register
+
+    register(app)

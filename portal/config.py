@@ -1,0 +1,110 @@
+"""Configuration, read only from environment variables (12-factor).
+
+Every setting has a safe development default so `make run` needs no keys and
+no services; production (`APP_ENV=production`) refuses to start without a real
+`SECRET_KEY`. The README documents each variable.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
+DEV_WEBHOOK_SECRET = "whsec_leaguebadge_development"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot produce a safe configuration."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept Heroku's `postgres://` and pick the psycopg 3 driver.
+
+    Heroku still hands out `postgres://` URLs, which SQLAlchemy 2 rejects.
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_path(env: dict[str, str]) -> Path:
+    return Path(env.get("INSTANCE_PATH") or ROOT / "instance")
+
+
+def from_env(env: dict[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from an environment mapping."""
+    env = dict(os.environ if env is None else env)
+    app_env = env.get("APP_ENV", "development").strip().lower()
+    if app_env not in {"development", "production", "test"}:
+        raise ConfigError(f"APP_ENV must be development, production or test, not {app_env!r}")
+    production = app_env == "production"
+    instance = _instance_path(env)
+
+    secret_key = env.get("SECRET_KEY", "")
+    if production and (not secret_key or secret_key == DEV_SECRET_KEY or len(secret_key) < 32):
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
+        )
+
+    base_url = env.get("BASE_URL", "").rstrip("/")
+    https = base_url.startswith("https://") or production
+    redis_url = env.get("REDIS_URL", "")
+
+    database_url = normalise_database_url(
+        env.get("DATABASE_URL") or f"sqlite:///{instance / 'leaguebadge.db'}"
+    )
+    engine_options: dict = {"pool_pre_ping": True}
+    if database_url.startswith("sqlite"):
+        # Several gunicorn workers and the huey worker share one file: wait
+        # for the write lock instead of failing at once.
+        engine_options = {"connect_args": {"timeout": 15}}
+
+    return {
+        "APP_ENV": app_env,
+        "TESTING": app_env == "test",
+        "SECRET_KEY": secret_key or DEV_SECRET_KEY,
+        "BASE_URL": base_url,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "REDIS_URL": redis_url,
+        "STORAGE_URL": env.get("STORAGE_URL") or f"file://{instance / 'storage'}",
+        "AWS_ENDPOINT_URL": env.get("AWS_ENDPOINT_URL", ""),
+        "MAIL_URL": env.get("MAIL_URL") or f"file://{instance / 'mail'}",
+        "MAIL_FROM": env.get("MAIL_FROM", "League Badge <no-reply@leaguebadge.local>"),
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or DEV_WEBHOOK_SECRET,
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE", ""),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "HUEY_SQLITE_PATH": str(instance / "huey.db"),
+        "INSTANCE_DIR": str(instance),
+        # Sessions: secure cookies whenever we are served over HTTPS.
+        "SESSION_COOKIE_SECURE": https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "TRUST_PROXY": _bool(env.get("TRUST_PROXY"), production),
+        "DEV_MAILBOX": not production and urlparse(env.get("MAIL_URL") or "file:").scheme == "file",
+    }

@@ -1,0 +1,119 @@
+"""Outgoing mail through one small module.
+
+`send_mail()` renders the message now (in the request, where links can be
+built) and hands it to the background worker once the database transaction
+commits, so a rolled-back change never sends mail. `MAIL_URL` picks how the
+worker delivers it:
+
+- `file:///path/to/folder` (default): log it and write an .eml file a
+  developer can open, links included;
+- `console://`: log it only;
+- `smtp://user:password@host:587` (STARTTLS) or `smtps://...:465` (TLS).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from flask import current_app, render_template
+from jinja2 import TemplateNotFound
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal.core.tasks import app_task
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(to: str, subject: str, template: str, **context) -> None:
+    """Queue a message built from `templates/mail/<template>.txt` (and `.html`)."""
+    from portal.extensions import db
+
+    message = {
+        "to": to,
+        "subject": subject,
+        "text": render_template(f"mail/{template}.txt", **context),
+        "html": _render_optional(f"mail/{template}.html", **context),
+    }
+    session = db.session()
+    if session.in_transaction():
+        session.info.setdefault("outbox", []).append(message)
+    else:
+        deliver_mail(message)
+
+
+def _render_optional(name: str, **context) -> str | None:
+    try:
+        return render_template(name, **context)
+    except TemplateNotFound:
+        return None
+
+
+def _flush_outbox(session: Session) -> None:
+    for message in session.info.pop("outbox", []):
+        try:
+            deliver_mail(message)
+        except Exception:  # the commit stands even if the queue is down
+            log.exception("could not queue mail to %s", message["to"])
+
+
+def _drop_outbox(session: Session) -> None:
+    session.info.pop("outbox", None)
+
+
+def install(session_class: type[Session]) -> None:
+    """Send queued mail after commit and drop it after rollback."""
+    if not event.contains(session_class, "after_commit", _flush_outbox):
+        event.listen(session_class, "after_commit", _flush_outbox)
+        event.listen(session_class, "after_rollback", _drop_outbox)
+
+
+def build_message(message: dict, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message["to"]
+    email["Subject"] = message["subject"]
+    email["Date"] = datetime.now(UTC)
+    email["Message-ID"] = make_msgid(domain="leaguebadge")
+    email.set_content(message["text"])
+    if message.get("html"):
+        email.add_alternative(message["html"], subtype="html")
+    return email
+
+
+@app_task(retries=3, retry_delay=30)
+def deliver_mail(message: dict) -> None:
+    """Deliver one message through the backend MAIL_URL names."""
+    url = urlparse(current_app.config["MAIL_URL"])
+    email = build_message(message, current_app.config["MAIL_FROM"])
+    log.info("mail to=%s subject=%r\n%s", message["to"], message["subject"], message["text"])
+    if url.scheme == "file":
+        folder = Path(url.path)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        (folder / f"{stamp}.eml").write_bytes(bytes(email))
+    elif url.scheme in {"smtp", "smtps"}:
+        _send_smtp(url, email)
+    elif url.scheme != "console":
+        raise ValueError(f"unsupported MAIL_URL scheme {url.scheme!r}")
+
+
+def _send_smtp(url, email: EmailMessage) -> None:
+    context = ssl.create_default_context()
+    if url.scheme == "smtps":
+        client = smtplib.SMTP_SSL(url.hostname, url.port or 465, context=context, timeout=30)
+    else:
+        client = smtplib.SMTP(url.hostname, url.port or 587, timeout=30)
+    with client:
+        if url.scheme == "smtp" and (url.port or 587) != 25:
+            client.starttls(context=context)
+        if url.username:
+            client.login(unquote(url.username), unquote(url.password or ""))
+        client.send_message(email)

@@ -1,0 +1,190 @@
+"""File storage behind one small interface: a local folder or S3.
+
+`STORAGE_URL` picks the backend: `file:///path` (the embedded default) or
+`s3://bucket/prefix` (boto3; `AWS_ENDPOINT_URL` points it at any S3-compatible
+server). Every object is private: S3 objects are encrypted at rest and handed
+out through presigned links of minutes; local files through links signed with
+the app's secret that expire the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlencode, urlparse
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,500}$")
+DEFAULT_LINK_SECONDS = 300
+
+
+class StorageError(RuntimeError):
+    """The storage backend failed or refused an operation."""
+
+
+def check_key(key: str) -> str:
+    """Refuse keys that could escape the storage root or confuse S3."""
+    if not KEY_PATTERN.match(key) or ".." in key.split("/") or "//" in key:
+        raise StorageError(f"invalid storage key {key!r}")
+    return key
+
+
+class Storage(Protocol):
+    def put(self, key: str, data: bytes, content_type: str, tags: dict | None = None) -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
+    def exists(self, key: str) -> bool: ...
+    def url(self, key: str, expires_in: int = DEFAULT_LINK_SECONDS) -> str: ...
+    def check(self) -> None: ...
+
+
+class LocalStorage:
+    """Files in a folder, with a JSON sidecar for content type and tags."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def put(self, key: str, data: bytes, content_type: str, tags: dict | None = None) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = json.dumps({"content_type": content_type, "tags": tags or {}})
+        # Write then rename, so a reader never sees half a file.
+        for target, payload in ((path.with_name(path.name + ".meta"), meta.encode()), (path, data)):
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+            os.replace(tmp, target)
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise StorageError(f"no object {key!r}") from exc
+
+    def metadata(self, key: str) -> dict:
+        path = self._path(key)
+        try:
+            return json.loads(path.with_name(path.name + ".meta").read_text())
+        except FileNotFoundError:
+            return {"content_type": "application/octet-stream", "tags": {}}
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".meta").unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def url(self, key: str, expires_in: int = DEFAULT_LINK_SECONDS) -> str:
+        token = _serializer().dumps({"k": check_key(key), "e": expires_in})
+        return url_for("files.serve", token=token)
+
+    def check(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=self.root, prefix=".health-"):
+            pass
+
+
+class S3Storage:
+    """Private, server-side encrypted objects in one bucket under a prefix."""
+
+    def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None):
+        import boto3
+
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.client = boto3.client("s3", endpoint_url=endpoint_url or None)
+
+    def _key(self, key: str) -> str:
+        return self.prefix + check_key(key)
+
+    def put(self, key: str, data: bytes, content_type: str, tags: dict | None = None) -> None:
+        extra = {"Tagging": urlencode(tags)} if tags else {}
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=self._key(key),
+            Body=data,
+            ContentType=content_type,
+            ServerSideEncryption="AES256",
+            **extra,
+        )
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+        except self.client.exceptions.NoSuchKey as exc:
+            raise StorageError(f"no object {key!r}") from exc
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return False
+            raise
+        return True
+
+    def url(self, key: str, expires_in: int = DEFAULT_LINK_SECONDS) -> str:
+        return self.client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": self._key(key)},
+            ExpiresIn=expires_in,
+        )
+
+    def check(self) -> None:
+        self.client.head_bucket(Bucket=self.bucket)
+
+
+def storage_from_url(url: str, endpoint_url: str | None = None) -> Storage:
+    """Build the backend named by a STORAGE_URL."""
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return LocalStorage(parsed.path)
+    if parsed.scheme == "s3":
+        if not parsed.netloc:
+            raise StorageError("STORAGE_URL s3:// needs a bucket name")
+        return S3Storage(parsed.netloc, parsed.path, endpoint_url)
+    raise StorageError(f"unsupported STORAGE_URL scheme {parsed.scheme!r}")
+
+
+def get_storage() -> Storage:
+    """The app's storage backend (built once per app)."""
+    storage = current_app.extensions.get("storage")
+    if storage is None:
+        storage = storage_from_url(
+            current_app.config["STORAGE_URL"], current_app.config.get("AWS_ENDPOINT_URL")
+        )
+        current_app.extensions["storage"] = storage
+    return storage
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="storage-link")
+
+
+def load_link(token: str) -> str | None:
+    """The key a signed local link points to, or None if forged or expired."""
+    try:
+        data, signed_at = _serializer().loads(token, return_timestamp=True)
+        age = (datetime.now(UTC) - signed_at).total_seconds()
+        if age > int(data["e"]):
+            return None
+        return check_key(data["k"])
+    except (BadSignature, StorageError, KeyError, TypeError, ValueError):
+        return None

@@ -1,0 +1,150 @@
+"""Tenant isolation, in one place.
+
+Every table a league owns carries `league_id NOT NULL` through `TenantMixin`.
+A session hook adds `league_id = <current league>` to every ORM read, update
+and delete that touches such a table, and raises `TenancyError` when no league
+is set, unless the code has opened an explicit `unscoped()` block (platform
+admin, webhooks, background jobs). A flush hook stamps new rows with the
+current league and refuses to write a row into another league.
+
+The current league lives on `flask.g` for the length of one app context: the
+league blueprint sets it from the URL, the app resets it at the start and end
+of every request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import abort, g, has_app_context
+from sqlalchemy import ForeignKey, event, select
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, with_loader_criteria
+
+
+class TenancyError(RuntimeError):
+    """A tenant-owned table was touched with no league in scope."""
+
+
+class TenantMixin:
+    """Marks a model as owned by one league; reads are filtered automatically."""
+
+    league_id: Mapped[int] = mapped_column(ForeignKey("leagues.id", ondelete="CASCADE"), index=True)
+
+
+def current_league_id() -> int | None:
+    """The id of the league this request or job is scoped to, if any."""
+    if not has_app_context():
+        return None
+    return g.get("_tenancy_league_id")
+
+
+def is_unscoped() -> bool:
+    """True inside an explicit `unscoped()` block."""
+    return has_app_context() and g.get("_tenancy_unscoped", 0) > 0
+
+
+def set_current_league(league_id: int | None) -> None:
+    """Scope the rest of this app context to one league (or to none)."""
+    g._tenancy_league_id = league_id
+
+
+def reset() -> None:
+    """Forget the league and any unscoped block (start and end of a request)."""
+    g._tenancy_league_id = None
+    g._tenancy_unscoped = 0
+    g.pop("league", None)
+    g.pop("league_roles", None)
+
+
+@contextmanager
+def unscoped() -> Iterator[None]:
+    """Read across leagues on purpose: platform admin, webhooks, jobs, CLI."""
+    g._tenancy_unscoped = g.get("_tenancy_unscoped", 0) + 1
+    try:
+        yield
+    finally:
+        g._tenancy_unscoped -= 1
+
+
+@contextmanager
+def league_scope(league_id: int) -> Iterator[None]:
+    """Run a block (a job, a test) as if inside one league's request."""
+    previous = current_league_id()
+    set_current_league(league_id)
+    try:
+        yield
+    finally:
+        set_current_league(previous)
+
+
+def _tenant_mappers(state: ORMExecuteState) -> bool:
+    return any(issubclass(m.class_, TenantMixin) for m in state.all_mappers)
+
+
+def _scope_statement(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if not _tenant_mappers(state) or is_unscoped():
+        return
+    league_id = current_league_id()
+    if league_id is None:
+        # Refreshing an attribute of a row we already hold is not a new read.
+        if state.is_column_load:
+            return
+        raise TenancyError(
+            "tenant-owned table read with no league in scope; "
+            "resolve the league from the URL or open an explicit unscoped() block"
+        )
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantMixin, lambda cls: cls.league_id == league_id, include_aliases=True
+        )
+    )
+
+
+def _stamp_new_rows(session: Session, flush_context, instances) -> None:
+    league_id = current_league_id()
+    unscoped_block = is_unscoped()
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, TenantMixin):
+            continue
+        if obj.league_id is None and getattr(obj, "league", None) is not None:
+            obj.league_id = obj.league.id
+        if obj.league_id is None:
+            if league_id is None:
+                raise TenancyError(f"new {type(obj).__name__} has no league")
+            obj.league_id = league_id
+        elif not unscoped_block and league_id is not None and obj.league_id != league_id:
+            raise TenancyError(f"{type(obj).__name__} written into another league")
+
+
+def init_app(app, session_class: type[Session]) -> None:
+    """Attach the hooks to the app's session class; start every request unscoped."""
+    if not event.contains(session_class, "do_orm_execute", _scope_statement):
+        event.listen(session_class, "do_orm_execute", _scope_statement)
+        event.listen(session_class, "before_flush", _stamp_new_rows)
+    # App-wide preprocessors run before the league blueprint's, which then
+    # sets the league for league URLs.
+    app.url_value_preprocessor(lambda endpoint, values: reset())
+    app.teardown_request(lambda exc: reset())
+
+
+def get_or_404(model, ident):
+    """Load one row of the current league by primary key, or answer 404.
+
+    Goes through a SELECT (not the identity map) so the tenant filter always
+    applies, and checks the league once more as a second line of defence.
+    """
+    from portal.extensions import db
+
+    try:
+        ident = int(ident)
+    except (TypeError, ValueError):
+        abort(404)
+    obj = db.session.execute(select(model).where(model.id == ident)).scalar_one_or_none()
+    if obj is None:
+        abort(404)
+    if isinstance(obj, TenantMixin) and not is_unscoped() and obj.league_id != current_league_id():
+        abort(404)
+    return obj

@@ -1,0 +1,1 @@
+"""Operations: health check, stored-file links and the development mailbox."""

@@ -1,0 +1,1 @@
+"""The platform admin area: leagues across the whole deployment."""

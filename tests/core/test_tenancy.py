@@ -1,0 +1,80 @@
+"""Tenant isolation: reads are filtered by league, and unscoped reads are refused."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portal.core.permissions import Role
+from portal.core.tenancy import TenancyError, league_scope, unscoped
+from portal.extensions import db
+from portal.leagues.models import LeagueRole
+
+
+def test_reading_a_tenant_table_with_no_league_raises(make):
+    """Is a read of a league-owned table outside any league refused?"""
+    league = make.league()
+    make.member(league, Role.ADMIN)
+    with pytest.raises(TenancyError):
+        db.session.scalars(select(LeagueRole)).all()
+
+
+def test_reads_are_filtered_to_the_current_league(make):
+    """Does a league-scoped read see only its own league's rows?"""
+    a, b = make.league(), make.league()
+    make.member(a, Role.ADMIN)
+    make.member(b, Role.ADMIN)
+    make.member(b, Role.REFEREE)
+    with league_scope(a.id):
+        assert {r.league_id for r in db.session.scalars(select(LeagueRole))} == {a.id}
+    with league_scope(b.id):
+        assert len(db.session.scalars(select(LeagueRole)).all()) == 2
+
+
+def test_get_by_id_of_another_league_finds_nothing(make):
+    """Can a primary-key load cross into another league?"""
+    a, b = make.league(), make.league()
+    a_id, grant_id = a.id, make.grant(make.user(), b, Role.PLAYER).id
+    db.session.expunge_all()  # no identity-map shortcut
+    with league_scope(a_id):
+        found = db.session.execute(select(LeagueRole).where(LeagueRole.id == grant_id))
+        assert found.scalar_one_or_none() is None
+
+
+def test_unscoped_block_reads_every_league(make):
+    """Does an explicit unscoped block see all leagues (platform admin, jobs)?"""
+    a, b = make.league(), make.league()
+    make.member(a, Role.ADMIN)
+    make.member(b, Role.ADMIN)
+    with unscoped():
+        assert len(db.session.scalars(select(LeagueRole)).all()) == 2
+
+
+def test_new_rows_take_the_current_league(make):
+    """Is a new tenant row stamped with the league in scope?"""
+    league, person = make.league(), make.user()
+    with league_scope(league.id):
+        grant = LeagueRole(user_id=person.id, role=Role.REFEREE)
+        db.session.add(grant)
+        db.session.flush()
+        assert grant.league_id == league.id
+    db.session.rollback()
+
+
+def test_writing_into_another_league_is_refused(make):
+    """Can code scoped to league A write a row into league B?"""
+    a, b = make.league(), make.league()
+    person = make.user()
+    with league_scope(a.id):
+        db.session.add(LeagueRole(league_id=b.id, user_id=person.id, role=Role.PLAYER))
+        with pytest.raises(TenancyError):
+            db.session.flush()
+    db.session.rollback()
+
+
+def test_new_row_with_no_league_anywhere_is_refused(make):
+    person = make.user()
+    db.session.add(LeagueRole(user_id=person.id, role=Role.PLAYER))
+    with pytest.raises(TenancyError):
+        db.session.flush()
+    db.session.rollback()
