@@ -11,3 +11,6 @@ worker_class = "sync"
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 forwarded_allow_ips = "*"
 accesslog = None  # the app logs each request as JSON with its request id
+# gunicorn's control socket is one path per machine user; several servers
+# (dev, tests, CI) on one machine would fight over it, and we do not use it.
+control_socket_disable = True

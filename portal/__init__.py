@@ -7,13 +7,16 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.config import ROOT, from_env
+from portal.config import ROOT, engine_options, from_env
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app from the environment; `config` overrides (tests)."""
     settings = from_env()
     settings.update(config or {})
+    settings.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(settings["SQLALCHEMY_DATABASE_URI"])
+    )
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -35,7 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     import portal.models  # noqa: F401  (the whole schema, for Alembic and the app)
     from portal.accounts.auth import init_login
-    from portal.core import mail, tenancy
+    from portal.core import tenancy, transactions
     from portal.extensions import csrf, db, htmx, limiter, migrate
 
     db.init_app(app)
@@ -48,7 +51,7 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
     session_class = db.session.session_factory.class_
     tenancy.init_app(app, session_class)
-    mail.install(session_class)
+    transactions.install(session_class)
 
 
 def _init_core(app: Flask) -> None:

@@ -33,6 +33,15 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def engine_options(database_url: str) -> dict:
+    """Connection settings that suit the database in use."""
+    if database_url.startswith("sqlite"):
+        # Several gunicorn workers and the huey worker share one file: wait
+        # for the write lock instead of failing at once.
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True}
+
+
 def _bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
@@ -59,6 +68,9 @@ def from_env(env: dict[str, str] | None = None) -> dict:
             '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
         )
 
+    if production and env.get("STRIPE_SECRET_KEY") and not env.get("STRIPE_WEBHOOK_SECRET"):
+        raise ConfigError("STRIPE_WEBHOOK_SECRET must be set in production when Stripe is on")
+
     base_url = env.get("BASE_URL", "").rstrip("/")
     https = base_url.startswith("https://") or production
     redis_url = env.get("REDIS_URL", "")
@@ -66,12 +78,6 @@ def from_env(env: dict[str, str] | None = None) -> dict:
     database_url = normalise_database_url(
         env.get("DATABASE_URL") or f"sqlite:///{instance / 'leaguebadge.db'}"
     )
-    engine_options: dict = {"pool_pre_ping": True}
-    if database_url.startswith("sqlite"):
-        # Several gunicorn workers and the huey worker share one file: wait
-        # for the write lock instead of failing at once.
-        engine_options = {"connect_args": {"timeout": 15}}
-
     return {
         "APP_ENV": app_env,
         "TESTING": app_env == "test",
@@ -79,7 +85,6 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "BASE_URL": base_url,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "REDIS_URL": redis_url,
         "STORAGE_URL": env.get("STORAGE_URL") or f"file://{instance / 'storage'}",
         "AWS_ENDPOINT_URL": env.get("AWS_ENDPOINT_URL", ""),
@@ -105,6 +110,8 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Static URLs carry a content hash (templating.asset), so cache for a year.
+        "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
         "TRUST_PROXY": _bool(env.get("TRUST_PROXY"), production),
         "DEV_MAILBOX": not production and urlparse(env.get("MAIL_URL") or "file:").scheme == "file",
     }

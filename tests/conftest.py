@@ -10,6 +10,7 @@ the session leaks from one request into the next.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from email import policy
 from email.parser import BytesParser
@@ -73,7 +74,9 @@ def app(database_url, redis_url):
     app.test_client_class = RequestIsolatedClient
     with app.app_context():
         migrate_to_head()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -84,8 +87,8 @@ def _app_context(app):
         db.session.remove()
         _empty_tables()
     limiter.reset()
-    for eml in (_TMP / "mail").glob("*.eml"):
-        eml.unlink()
+    shutil.rmtree(_TMP / "mail", ignore_errors=True)
+    shutil.rmtree(_TMP / "storage", ignore_errors=True)
 
 
 def _empty_tables() -> None:

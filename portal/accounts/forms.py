@@ -4,24 +4,35 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 PASSWORD_MIN = 10
 
 
+def _strip(value):
+    """People paste addresses and names with stray spaces; ignore them."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def strong_enough(form, field) -> None:
-    """At least 10 characters and not the email address itself."""
-    password = field.data or ""
-    email = ((getattr(form, "email", None) and form.email.data) or "").lower()
-    if email and password.lower() == email:
+    """Not the email address itself (the length is checked by `Length`).
+
+    The email is the form's own `email` field, or for forms without one (reset,
+    change password) the `account_email` the view sets on the form.
+    """
+    password = (field.data or "").strip().lower()
+    email = form.email.data if "email" in form else getattr(form, "account_email", None)
+    email = (email or "").strip().lower()
+    if email and password == email:
         raise ValidationError("Choose a password that is not your email address.")
 
 
 def _email(label: str = "Email"):
     return EmailField(
         label,
+        filters=[_strip],
         validators=[
-            InputRequired("Enter your email address."),
+            DataRequired("Enter your email address."),
             Email("Enter a valid email address, like name@example.com."),
             Length(max=254),
         ],
@@ -45,7 +56,8 @@ def _new_password(label: str = "Password"):
 class SignupForm(FlaskForm):
     full_name = StringField(
         "Your name",
-        validators=[InputRequired("Enter your name."), Length(max=120)],
+        filters=[_strip],
+        validators=[DataRequired("Enter your name."), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
     email = _email()
@@ -69,10 +81,17 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     password = _new_password("New password")
 
+    def __init__(self, *args, account_email: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
 
 class ProfileForm(FlaskForm):
     full_name = StringField(
-        "Your name", validators=[InputRequired("Enter your name."), Length(max=120)]
+        "Your name",
+        filters=[_strip],
+        validators=[DataRequired("Enter your name."), Length(max=120)],
+        render_kw={"autocomplete": "name"},
     )
     email = _email()
 
@@ -84,3 +103,7 @@ class ChangePasswordForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     new_password = _new_password("New password")
+
+    def __init__(self, *args, account_email: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email

@@ -22,7 +22,7 @@ def leagues_and_roles(user_id: int) -> list[tuple]:
             select(League, LeagueRole.role)
             .join(LeagueRole, LeagueRole.league_id == League.id)
             .where(LeagueRole.user_id == user_id)
-            .order_by(League.name, LeagueRole.role)
+            .order_by(League.name, League.id, LeagueRole.role)
         ).all()
     return [
         (league, [role for _, role in group]) for league, group in groupby(rows, lambda r: r[0])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.accounts.auth import hash_password, needs_rehash, verify_password
 from portal.accounts.models import OneTimeToken, TokenPurpose, User
@@ -22,6 +22,9 @@ TOKEN_LIFETIMES = {
     TokenPurpose.VERIFY_EMAIL: timedelta(days=3),
     TokenPurpose.RESET_PASSWORD: timedelta(hours=1),
 }
+
+
+DUPLICATE_EMAIL = "An account with this email already exists. Sign in, or reset your password."
 
 
 class AccountError(ValueError):
@@ -46,10 +49,7 @@ def create_user(email: str, password: str, full_name: str, *, verified: bool = F
     """A new account; refuses an email that already has one."""
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
-        raise AccountError(
-            "An account with this email already exists. Sign in, or reset your password.",
-            field="email",
-        )
+        raise AccountError(DUPLICATE_EMAIL, field="email")
     user = User(
         email=email,
         full_name=full_name.strip(),
@@ -149,8 +149,20 @@ def reset_password(raw: str, new_password: str) -> User:
 
 
 def set_password(user: User, new_password: str) -> None:
+    """New password: other sessions sign out and any reset link still in a mailbox dies."""
     user.password_hash = hash_password(new_password)
     user.auth_version += 1
+    now = utcnow()
+    db.session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user.id,
+            OneTimeToken.purpose == TokenPurpose.RESET_PASSWORD,
+            OneTimeToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def change_password(user: User, current: str, new_password: str) -> None:

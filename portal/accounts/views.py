@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import forms, queries, services
 from portal.accounts.services import AccountError
@@ -14,16 +15,30 @@ from portal.extensions import db, limiter
 bp = Blueprint("accounts", __name__)
 
 
+TOO_MANY_SIGN_INS = "Too many sign-in attempts. Please wait a few minutes and try again."
+TOO_MANY_MAILS = "Too many emails asked for. Please wait an hour and try again."
+
+
 def _failed(response) -> bool:
     """Count a sign-in attempt against the limit only when it failed."""
-    return response.status_code != 303
+    return response.status_code >= 400
 
 
 def _login_email_key() -> str:
     return "login-email:" + request.form.get("email", "").strip().lower()
 
 
+def _created(response) -> bool:
+    return response.status_code == 303
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(
+    "10 per hour",
+    methods=["POST"],
+    deduct_when=_created,
+    error_message="Too many new accounts from this connection. Please try again later.",
+)
 def signup():
     if current_user.is_authenticated:
         return redirect(safe_next())
@@ -31,11 +46,14 @@ def signup():
     if form.validate_on_submit():
         try:
             user = services.create_user(form.email.data, form.password.data, form.full_name.data)
-        except AccountError as error:
-            add_error(form, error.field, str(error))
-        else:
             services.send_verification(user)
             db.session.commit()
+        except AccountError as error:
+            add_error(form, error.field, str(error))
+        except IntegrityError:  # the same email signed up a moment ago
+            db.session.rollback()
+            add_error(form, "email", services.DUPLICATE_EMAIL)
+        else:
             login_user(user)
             flash(f"Welcome! We sent a link to {user.email} to confirm your address.", "success")
             return redirect(safe_next(), 303)
@@ -43,9 +61,18 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per minute;100 per hour", methods=["POST"], deduct_when=_failed)
 @limiter.limit(
-    "5 per minute;30 per hour", methods=["POST"], key_func=_login_email_key, deduct_when=_failed
+    "20 per minute;100 per hour",
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=TOO_MANY_SIGN_INS,
+)
+@limiter.limit(
+    "5 per minute;30 per hour",
+    methods=["POST"],
+    key_func=_login_email_key,
+    deduct_when=_failed,
+    error_message=TOO_MANY_SIGN_INS,
 )
 def login():
     if current_user.is_authenticated:
@@ -83,7 +110,9 @@ def verify_email(token: str):
 
 @bp.post("/verify-email/resend")
 @login_required
-@limiter.limit("5 per hour", key_func=lambda: f"resend:{current_user.id}")
+@limiter.limit(
+    "5 per hour", key_func=lambda: f"resend:{current_user.id}", error_message=TOO_MANY_MAILS
+)
 def resend_verification():
     if not current_user.email_verified:
         services.send_verification(current_user)
@@ -93,7 +122,7 @@ def resend_verification():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], error_message=TOO_MANY_MAILS)
 def forgot_password():
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():
@@ -106,10 +135,10 @@ def forgot_password():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     try:
-        services.redeem_token(token, services.TokenPurpose.RESET_PASSWORD, consume=False)
+        link = services.redeem_token(token, services.TokenPurpose.RESET_PASSWORD, consume=False)
     except AccountError as error:
         return render("accounts/link_problem.html", message=str(error), status=400)
-    form = forms.ResetPasswordForm()
+    form = forms.ResetPasswordForm(account_email=link.user.email)
     if form.validate_on_submit():
         user = services.reset_password(token, form.password.data)
         db.session.commit()
@@ -152,7 +181,7 @@ def update_profile():
 @bp.post("/account/password")
 @login_required
 def change_password():
-    password_form = forms.ChangePasswordForm()
+    password_form = forms.ChangePasswordForm(account_email=current_user.email)
     if password_form.validate_on_submit():
         try:
             services.change_password(

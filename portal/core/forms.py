@@ -18,7 +18,14 @@ def add_error(form, field: str | None, message: str) -> None:
 def safe_next(default_endpoint: str = "home.index", **values) -> str:
     """The `next` URL if it stays on this site, else a default page."""
     target = request.values.get("next", "")
-    parsed = urlparse(target)
-    if target.startswith("/") and not target.startswith("//") and not parsed.netloc:
+    # Browsers read a backslash as a slash, so "/\\evil.example" means "//evil.example".
+    normalised = target.replace("\\", "/")
+    parsed = urlparse(normalised)
+    if (
+        normalised.startswith("/")
+        and not normalised.startswith("//")
+        and not parsed.netloc
+        and not any(ord(c) < 32 for c in normalised)
+    ):
         return target
     return url_for(default_endpoint, **values)

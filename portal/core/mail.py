@@ -24,29 +24,25 @@ from urllib.parse import unquote, urlparse
 
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from portal.core.tasks import app_task
+from portal.core.transactions import after_commit
 
 log = logging.getLogger(__name__)
 
 
 def send_mail(to: str, subject: str, template: str, **context) -> None:
-    """Queue a message built from `templates/mail/<template>.txt` (and `.html`)."""
-    from portal.extensions import db
+    """Queue a message built from `templates/mail/<template>.txt` (and `.html`).
 
+    It is handed to the worker only when the current transaction commits.
+    """
     message = {
         "to": to,
         "subject": subject,
         "text": render_template(f"mail/{template}.txt", **context),
         "html": _render_optional(f"mail/{template}.html", **context),
     }
-    session = db.session()
-    if session.in_transaction():
-        session.info.setdefault("outbox", []).append(message)
-    else:
-        deliver_mail(message)
+    after_commit(lambda: deliver_mail(message))
 
 
 def _render_optional(name: str, **context) -> str | None:
@@ -54,25 +50,6 @@ def _render_optional(name: str, **context) -> str | None:
         return render_template(name, **context)
     except TemplateNotFound:
         return None
-
-
-def _flush_outbox(session: Session) -> None:
-    for message in session.info.pop("outbox", []):
-        try:
-            deliver_mail(message)
-        except Exception:  # the commit stands even if the queue is down
-            log.exception("could not queue mail to %s", message["to"])
-
-
-def _drop_outbox(session: Session) -> None:
-    session.info.pop("outbox", None)
-
-
-def install(session_class: type[Session]) -> None:
-    """Send queued mail after commit and drop it after rollback."""
-    if not event.contains(session_class, "after_commit", _flush_outbox):
-        event.listen(session_class, "after_commit", _flush_outbox)
-        event.listen(session_class, "after_rollback", _drop_outbox)
 
 
 def build_message(message: dict, sender: str) -> EmailMessage:

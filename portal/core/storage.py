@@ -21,6 +21,8 @@ from urllib.parse import urlencode, urlparse
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from portal.core.transactions import after_commit, after_rollback
+
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,500}$")
 DEFAULT_LINK_SECONDS = 300
 
@@ -101,10 +103,14 @@ class S3Storage:
 
     def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None):
         import boto3
+        from botocore.config import Config
 
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self.client = boto3.client("s3", endpoint_url=endpoint_url or None)
+        # SigV4 presigned links carry their own expiry (X-Amz-Expires).
+        self.client = boto3.client(
+            "s3", endpoint_url=endpoint_url or None, config=Config(signature_version="s3v4")
+        )
 
     def _key(self, key: str) -> str:
         return self.prefix + check_key(key)
@@ -172,6 +178,24 @@ def get_storage() -> Storage:
         )
         current_app.extensions["storage"] = storage
     return storage
+
+
+def store(key: str, data: bytes, content_type: str, tags: dict | None = None) -> str:
+    """Write an object that belongs to the current transaction.
+
+    If the transaction does not commit, the object is deleted again, so a
+    failed request leaves nothing behind in storage.
+    """
+    storage = get_storage()
+    storage.put(key, data, content_type, tags)
+    after_rollback(lambda: storage.delete(key))
+    return key
+
+
+def discard(key: str) -> None:
+    """Delete an object once the current transaction commits (kept if it fails)."""
+    storage = get_storage()
+    after_commit(lambda: storage.delete(key))
 
 
 def _serializer() -> URLSafeTimedSerializer:

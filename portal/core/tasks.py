@@ -37,6 +37,6 @@ def app_task(**task_options):
             with worker_app().app_context():
                 return func(*args, **kwargs)
 
-        return huey.task(name=f"{func.__module__}.{func.__name__}", **task_options)(in_context)
+        return huey.task(**task_options)(in_context)
 
     return decorator

@@ -42,4 +42,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["css_colour"] = css_colour
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 365 * 24 * 3600)

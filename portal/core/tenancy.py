@@ -21,6 +21,8 @@ from flask import abort, g, has_app_context
 from sqlalchemy import ForeignKey, event, select
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, with_loader_criteria
 
+MAX_ID = 2**31 - 1  # primary keys are 32-bit integers on PostgreSQL
+
 
 class TenancyError(RuntimeError):
     """A tenant-owned table was touched with no league in scope."""
@@ -141,6 +143,8 @@ def get_or_404(model, ident):
     try:
         ident = int(ident)
     except (TypeError, ValueError):
+        abort(404)
+    if not 0 < ident <= MAX_ID:  # beyond the column's range: cannot exist
         abort(404)
     obj = db.session.execute(select(model).where(model.id == ident)).scalar_one_or_none()
     if obj is None:

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal.core.permissions import ROLE_LABELS, Role
@@ -37,9 +38,14 @@ COLOUR = Regexp(r"^#[0-9a-fA-F]{6}$", message="Choose a colour like #1d4ed8.")
 
 
 @cache
-def timezone_choices() -> list[tuple[str, str]]:
+def timezone_choices() -> list[SelectChoice]:
     zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
-    return [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones)]
+    return [SelectChoice("UTC"), *(SelectChoice(z, z.replace("_", " ")) for z in zones)]
+
+
+def strip(value):
+    """Phones add spaces around pasted addresses; forgive them."""
+    return value.strip() if isinstance(value, str) else value
 
 
 def _not_reserved(form, field) -> None:
@@ -85,6 +91,7 @@ class LeagueForm(FlaskForm):
     )
     contact_email = EmailField(
         "Contact email",
+        filters=[strip],
         validators=[Optional(), Email("Enter a valid email address."), Length(max=254)],
     )
     contact_phone = StringField(
@@ -117,6 +124,7 @@ class CreateLeagueForm(LeagueForm):
     )
     admin_email = EmailField(
         "First league admin (email)",
+        filters=[strip],
         validators=[Optional(), Email("Enter a valid email address.")],
         description="We'll email them an invitation to run this league.",
     )
@@ -125,6 +133,7 @@ class CreateLeagueForm(LeagueForm):
 class InviteForm(FlaskForm):
     email = EmailField(
         "Email",
+        filters=[strip],
         validators=[
             InputRequired("Enter an email address."),
             Email("Enter a valid email address."),
@@ -133,5 +142,7 @@ class InviteForm(FlaskForm):
         render_kw={"autocomplete": "off", "inputmode": "email"},
     )
     role = SelectField(
-        "Role", choices=[(r.value, ROLE_LABELS[r]) for r in Role], default=Role.REGISTRAR.value
+        "Role",
+        choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role],
+        default=Role.REGISTRAR.value,
     )

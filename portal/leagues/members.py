@@ -42,7 +42,7 @@ def invite():
     invitation = services.invite(g.league, form.email.data, Role(form.role.data), current_user)
     db.session.commit()
     flash(f"Invitation sent to {invitation.email}.", "success")
-    return _people_page()
+    return _people_page(forms.InviteForm(formdata=None))  # an empty form for the next one
 
 
 @bp.post("/invitations/<int:invitation_id>/resend")

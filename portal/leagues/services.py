@@ -12,7 +12,7 @@ from portal.core.db import utcnow
 from portal.core.images import normalise_logo
 from portal.core.mail import send_mail
 from portal.core.permissions import ROLE_LABELS, Role
-from portal.core.storage import get_storage
+from portal.core.storage import discard, store
 from portal.core.tokens import new_token
 from portal.core.urls import absolute_url
 from portal.extensions import db
@@ -58,7 +58,7 @@ def update_league(league: League, **fields) -> None:
 
 
 def set_logo(league: League, data: bytes) -> str:
-    """Check and store a new logo, then delete the old object.
+    """Check and store a new logo; the old object goes once the change commits.
 
     The image is validated before anything is written, so a bad file leaves
     storage untouched; the key carries a content hash so caches never show
@@ -66,11 +66,12 @@ def set_logo(league: League, data: bytes) -> str:
     """
     png = normalise_logo(data)
     key = f"leagues/{league.id}/logo-{hashlib.sha256(png).hexdigest()[:16]}.png"
-    storage = get_storage()
-    storage.put(key, png, "image/png")
-    old, league.logo_key = league.logo_key, key
-    if old and old != key:
-        storage.delete(old)
+    if key == league.logo_key:
+        return key
+    store(key, png, "image/png")
+    if league.logo_key:
+        discard(league.logo_key)
+    league.logo_key = key
     return key
 
 

@@ -1,0 +1,133 @@
+"""Storage: the same behaviour from the local folder and from S3 (moto_server)."""
+
+from __future__ import annotations
+
+import sys
+import urllib.request
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+
+from portal.core import storage as storage_module
+from portal.core.storage import LocalStorage, S3Storage, StorageError, discard, load_link, store
+from portal.extensions import db
+from tests.servers import free_port, running
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    port = free_port()
+    with running(
+        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        ready_url=f"http://127.0.0.1:{port}/",
+        env={"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"},
+    ):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def s3(s3_endpoint, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    bucket = f"lb-{uuid.uuid4().hex[:20]}"
+    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=bucket)
+    return S3Storage(bucket, "prefix/", s3_endpoint)
+
+
+@pytest.fixture(params=["local", "s3"])
+def backend(request, tmp_path):
+    if request.param == "local":
+        return LocalStorage(tmp_path / "files")
+    return request.getfixturevalue("s3")
+
+
+def test_put_get_exists_delete(backend):
+    """Does each backend store, read back and delete an object?"""
+    backend.put("leagues/1/a.png", b"\x89PNG data", "image/png")
+    assert backend.exists("leagues/1/a.png")
+    assert backend.get("leagues/1/a.png") == b"\x89PNG data"
+    backend.delete("leagues/1/a.png")
+    assert not backend.exists("leagues/1/a.png")
+    with pytest.raises(StorageError):
+        backend.get("leagues/1/a.png")
+    backend.delete("leagues/1/a.png")  # deleting twice is fine
+
+
+@pytest.mark.parametrize("key", ["../etc/passwd", "/abs", "a/../../b", "a//b", "", "sp ace"])
+def test_keys_that_could_escape_are_refused(backend, key):
+    with pytest.raises(StorageError):
+        backend.put(key, b"x", "text/plain")
+
+
+def test_health_check(backend):
+    backend.check()
+
+
+def test_s3_objects_are_private_encrypted_and_tagged(s3, s3_endpoint):
+    """Are S3 objects encrypted at rest, tagged, and readable only through a presigned link?"""
+    s3.put("docs/1/id.pdf", b"%PDF-1.7", "application/pdf", tags={"governmentid": "true"})
+    client = s3.client
+    head = client.head_object(Bucket=s3.bucket, Key="prefix/docs/1/id.pdf")
+    assert head["ServerSideEncryption"] == "AES256"
+    assert head["ContentType"] == "application/pdf"
+    tags = client.get_object_tagging(Bucket=s3.bucket, Key="prefix/docs/1/id.pdf")["TagSet"]
+    assert tags == [{"Key": "governmentid", "Value": "true"}]
+    acl = client.get_object_acl(Bucket=s3.bucket, Key="prefix/docs/1/id.pdf")
+    assert all("AllUsers" not in str(grant.get("Grantee")) for grant in acl["Grants"])
+    url = s3.url("docs/1/id.pdf", expires_in=120)
+    assert "X-Amz-Expires=120" in url and "X-Amz-Signature=" in url
+    with urllib.request.urlopen(url) as response:
+        assert response.read() == b"%PDF-1.7"
+
+
+def test_s3_check_fails_for_a_missing_bucket(s3_endpoint, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with pytest.raises(Exception):  # noqa: B017 (botocore's ClientError)
+        S3Storage("no-such-bucket", "", s3_endpoint).check()
+
+
+def test_local_links_are_signed_and_expire(app, client):
+    """Is a local file served only through an unforged, unexpired link?"""
+    local = storage_module.get_storage()
+    local.put("leagues/9/logo.png", b"png-bytes", "image/png")
+    with app.test_request_context():
+        url = local.url("leagues/9/logo.png", expires_in=60)
+        expired = local.url("leagues/9/logo.png", expires_in=-1)
+    response = client.get(url)
+    assert response.status_code == 200 and response.data == b"png-bytes"
+    assert response.mimetype == "image/png"
+    assert client.get(expired).status_code == 404
+    assert client.get(url[:-3] + "abc").status_code == 404
+    token = url.rsplit("/", 1)[1]
+    assert load_link(token) == "leagues/9/logo.png"
+
+
+def test_stored_object_is_removed_when_the_transaction_rolls_back(app):
+    """Does a failed change leave nothing behind in storage?"""
+    local = storage_module.get_storage()
+    db.session.execute(db.text("SELECT 1"))  # open a transaction
+    store("leagues/1/new.png", b"new", "image/png")
+    assert local.exists("leagues/1/new.png")
+    db.session.rollback()
+    assert not local.exists("leagues/1/new.png")
+
+
+def test_discarded_object_goes_only_after_commit(app):
+    """Is an old file kept if the change fails, and deleted once it commits?"""
+    local = storage_module.get_storage()
+    local.put("leagues/1/old.png", b"old", "image/png")
+    db.session.execute(db.text("SELECT 1"))
+    discard("leagues/1/old.png")
+    db.session.rollback()
+    assert local.exists("leagues/1/old.png")
+    db.session.execute(db.text("SELECT 1"))
+    discard("leagues/1/old.png")
+    db.session.commit()
+    assert not local.exists("leagues/1/old.png")
