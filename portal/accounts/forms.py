@@ -6,12 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
+from portal.core.forms import strip
+
 PASSWORD_MIN = 10
-
-
-def _strip(value):
-    """People paste addresses and names with stray spaces; ignore them."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def strong_enough(form, field) -> None:
@@ -30,7 +27,7 @@ def strong_enough(form, field) -> None:
 def _email(label: str = "Email"):
     return EmailField(
         label,
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter your email address."),
             Email("Enter a valid email address, like name@example.com."),
@@ -56,7 +53,7 @@ def _new_password(label: str = "Password"):
 class SignupForm(FlaskForm):
     full_name = StringField(
         "Your name",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Enter your name."), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
@@ -89,7 +86,7 @@ class ResetPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     full_name = StringField(
         "Your name",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Enter your name."), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )

@@ -7,6 +7,11 @@ from urllib.parse import urlparse
 from flask import request, url_for
 
 
+def strip(value):
+    """A field filter: phones add stray spaces around pasted names and addresses."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def add_error(form, field: str | None, message: str) -> None:
     """Attach a service's complaint to a form field (or to the form as a whole)."""
     if field and field in form:

@@ -12,6 +12,7 @@ from wtforms import EmailField, SelectField, StringField, TextAreaField, URLFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
+from portal.core.forms import strip
 from portal.core.permissions import ROLE_LABELS, Role
 
 SPORTS = (
@@ -41,11 +42,6 @@ COLOUR = Regexp(r"^#[0-9a-fA-F]{6}$", message="Choose a colour like #1d4ed8.")
 def timezone_choices() -> list[SelectChoice]:
     zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
     return [SelectChoice("UTC"), *(SelectChoice(z, z.replace("_", " ")) for z in zones)]
-
-
-def strip(value):
-    """Phones add spaces around pasted addresses; forgive them."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def _not_reserved(form, field) -> None:
