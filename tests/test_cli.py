@@ -14,25 +14,39 @@ from portal.leagues.models import League, LeagueRole
 def test_create_admin_makes_a_new_platform_admin(app):
     """Does `flask create-admin` create a verified platform admin with the given password?"""
     result = app.test_cli_runner().invoke(
-        args=["create-admin", "Boss@Example.com", "--name", "The Boss", "--password",
-              "a strong password"]
+        args=[
+            "create-admin",
+            "Boss@Example.com",
+            "--name",
+            "The Boss",
+            "--password",
+            "a strong password",
+        ]
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalars(select(User)).one()
-    assert (user.email, user.full_name, user.is_platform_admin) == ("boss@example.com", "The Boss", True)
+    assert (user.email, user.full_name, user.is_platform_admin) == (
+        "boss@example.com",
+        "The Boss",
+        True,
+    )
     assert user.email_verified and verify_password(user.password_hash, "a strong password")
 
 
 def test_create_admin_promotes_an_existing_account(app, make):
     person = make.user("pat@example.com", verified=False)
-    result = app.test_cli_runner().invoke(args=["create-admin", "pat@example.com", "--password", "x"])
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "pat@example.com", "--password", "x"]
+    )
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.get(User, person.id).is_platform_admin
 
 
 def test_create_admin_refuses_a_short_password(app):
-    result = app.test_cli_runner().invoke(args=["create-admin", "a@example.com", "--password", "short"])
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "a@example.com", "--password", "short"]
+    )
     assert result.exit_code != 0 and "at least 10 characters" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
