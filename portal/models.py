@@ -2,5 +2,16 @@
 
 from portal.accounts.models import OneTimeToken, User
 from portal.leagues.models import Invitation, League, LeagueRole
+from portal.players.models import AgeGroup, PlayerProfile, ProfileEvent, StagedUpload
 
-__all__ = ["Invitation", "League", "LeagueRole", "OneTimeToken", "User"]
+__all__ = [
+    "AgeGroup",
+    "Invitation",
+    "League",
+    "LeagueRole",
+    "OneTimeToken",
+    "PlayerProfile",
+    "ProfileEvent",
+    "StagedUpload",
+    "User",
+]

@@ -1,9 +1,10 @@
 """Entry point of the worker process: `huey_consumer portal.worker.huey`.
 
-Importing the task modules registers every task with the queue.
+Importing the task modules registers every task and schedule with the queue.
 """
 
-from portal.core import mail  # noqa: F401  (registers the mail task)
+from portal.core import mail  # noqa: F401
 from portal.extensions import huey
+from portal.players import tasks as player_tasks  # noqa: F401
 
 __all__ = ["huey"]

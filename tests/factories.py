@@ -98,3 +98,50 @@ def invitation(
         db.session.add(obj)
         db.session.commit()
     return obj, raw
+
+
+def profile(
+    in_league: League,
+    guardian: User,
+    *,
+    first_name: str = "Alex",
+    last_name: str = "Kim",
+    date_of_birth=None,
+    status=None,
+    **fields,
+):
+    """A player profile with every commonly required field filled in (no files)."""
+    from datetime import date
+
+    from portal.players.models import PlayerProfile, ProfileStatus
+
+    with unscoped():
+        obj = PlayerProfile(
+            league_id=in_league.id,
+            guardian_id=guardian.id,
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth or date(2015, 6, 1),
+            phone=fields.pop("phone", "+1 555 0100"),
+            emergency_name=fields.pop("emergency_name", "Sam Kim"),
+            emergency_phone=fields.pop("emergency_phone", "+1 555 0199"),
+            status=status or ProfileStatus.DRAFT,
+            **fields,
+        )
+        if obj.status == ProfileStatus.SUBMITTED and obj.submitted_at is None:
+            obj.submitted_at = utcnow()
+        db.session.add(obj)
+        db.session.commit()
+    return obj
+
+
+def age_group(in_league: League, name: str, min_age=None, max_age=None, position: int = 0):
+    from portal.players.models import AgeGroup
+
+    with unscoped():
+        obj = AgeGroup(
+            league_id=in_league.id, name=name, min_age=min_age, max_age=max_age, position=position
+        )
+        db.session.add(obj)
+        db.session.commit()
+    return obj

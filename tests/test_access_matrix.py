@@ -1,10 +1,13 @@
 """Who can open what: every route x every kind of visitor, with the expected status.
 
-A route missing from MATRIX fails `test_every_route_is_in_the_matrix`, so a new
-route cannot ship without saying who may use it.
+The rows live in tests/access/<domain>.py. A route missing from them fails
+`test_every_route_is_in_the_matrix`, so no route ships without saying who may
+use it.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -15,96 +18,73 @@ from portal.demo import crest
 from portal.extensions import db
 from portal.leagues import services as league_services
 from portal.leagues.models import LeagueRole
+from portal.players import reviews, services, uploads
+from portal.players.models import DocumentKind, UploadKind
+from tests.access import VISITORS, foundation, player_settings, players, review
+from tests.images import jpeg, pdf
 
-VISITORS = ("anonymous", "player", "other_admin", "admin", "platform")
-ANY = dict.fromkeys(VISITORS)
-# Staff pages: sign in first, then only this league's admin (or the platform admin).
-ADMIN_ONLY = {"anonymous": 302, "player": 404, "other_admin": 404, "admin": 200, "platform": 200}
-SIGNED_IN = {"anonymous": 302, "player": 200, "other_admin": 200, "admin": 200, "platform": 200}
-PLATFORM_ONLY = {"anonymous": 302, "player": 404, "other_admin": 404, "admin": 404, "platform": 200}
-
-
-def _all(status: int) -> dict:
-    return dict.fromkeys(VISITORS, status)
+MATRIX = foundation.ROWS + players.ROWS + review.ROWS + player_settings.ROWS + foundation.FINAL_ROWS
 
 
-def _with(base: dict, **overrides) -> dict:
-    return {**base, **overrides}
-
-
-# (endpoint, method, url template, expected status per visitor)
-MATRIX = [
-    ("home.index", "GET", "/", _all(200)),
-    ("accounts.signup", "GET", "/signup", _with(_all(302), anonymous=200)),
-    ("accounts.signup", "POST", "/signup", _with(_all(302), anonymous=422)),
-    ("accounts.login", "GET", "/login", _with(_all(302), anonymous=200)),
-    ("accounts.login", "POST", "/login", _with(_all(302), anonymous=422)),
-    ("accounts.logout", "POST", "/logout", _all(303)),
-    ("accounts.verify_email", "GET", "/verify-email/not-a-token", _all(400)),
-    (
-        "accounts.resend_verification",
-        "POST",
-        "/verify-email/resend",
-        _with(_all(303), anonymous=302),
-    ),
-    ("accounts.forgot_password", "GET", "/forgot-password", _all(200)),
-    ("accounts.forgot_password", "POST", "/forgot-password", _all(422)),
-    ("accounts.reset_password", "GET", "/reset-password/not-a-token", _all(400)),
-    ("accounts.reset_password", "POST", "/reset-password/not-a-token", _all(400)),
-    ("accounts.account", "GET", "/account", SIGNED_IN),
-    ("accounts.update_profile", "POST", "/account/profile", _with(_all(422), anonymous=302)),
-    ("accounts.change_password", "POST", "/account/password", _with(_all(422), anonymous=302)),
-    ("platform.index", "GET", "/admin/", PLATFORM_ONLY),
-    ("platform.new_league", "GET", "/admin/leagues/new", PLATFORM_ONLY),
-    ("platform.new_league", "POST", "/admin/leagues/new", _with(PLATFORM_ONLY, platform=422)),
-    ("health.healthz", "GET", "/healthz", _all(200)),
-    ("files.serve", "GET", "/files/forged-token", _all(404)),
-    ("mailbox.index", "GET", "/dev/mail/", _all(200)),
-    ("mailbox.show", "GET", "/dev/mail/20260101T000000000000", _all(404)),
-    ("l.leagues.home", "GET", "/l/{a}/", _all(200)),
-    ("l.leagues.theme", "GET", "/l/{a}/theme.css", _all(200)),
-    ("l.leagues.logo", "GET", "/l/{a}/logo", _all(200)),
-    ("l.leagues.settings", "GET", "/l/{a}/settings", ADMIN_ONLY),
-    ("l.leagues.settings", "POST", "/l/{a}/settings", _with(ADMIN_ONLY, admin=422, platform=422)),
-    ("l.members.index", "GET", "/l/{a}/people/", ADMIN_ONLY),
-    (
-        "l.members.invite",
-        "POST",
-        "/l/{a}/people/invite",
-        _with(ADMIN_ONLY, admin=422, platform=422),
-    ),
-    ("l.members.invitation", "GET", "/l/{a}/people/join/{token}", _all(200)),
-    ("l.members.invitation", "POST", "/l/{a}/people/join/{token}", _with(_all(303), anonymous=200)),
-    ("l.members.resend", "POST", "/l/{a}/people/invitations/{invitation}/resend", ADMIN_ONLY),
-    ("l.members.revoke", "POST", "/l/{a}/people/invitations/{invitation}/revoke", ADMIN_ONLY),
-    ("l.members.remove_role", "POST", "/l/{a}/people/roles/{referee_grant}/remove", ADMIN_ONLY),
-]
+def _profile(league, owner, first_name, *, submit=False, verify_by=None):
+    data = services.ProfileData(
+        first_name=first_name,
+        last_name="Player",
+        date_of_birth=date(2014, 5, 5),
+        phone="+1 555 0100",
+        emergency_name="Parent",
+        emergency_phone="+1 555 0101",
+        document_kind=DocumentKind.PASSPORT,
+    )
+    photo = uploads.stage(owner, UploadKind.PHOTO, jpeg(600, 750), "photo.jpg")
+    document = uploads.stage(owner, UploadKind.DOCUMENT, pdf(), "passport.pdf")
+    profile = services.create_profile(league, owner, data, photo=photo, document=document)
+    if submit or verify_by:
+        services.submit(profile, owner)
+    if verify_by:
+        reviews.approve(profile, verify_by)
+    return profile
 
 
 @pytest.fixture
 def world(make):
-    """League A with a player, an admin, a referee and an open invitation; league B's admin."""
+    """League A with a player (two profiles), a registrar, an admin, a referee, an open
+    invitation, an age group and a staged photo; league B with its admin and a profile."""
     a = make.league("alpha", name="Alpha League")
     b = make.league("bravo", name="Bravo League")
-    with league_scope(a.id):
-        league_services.set_logo(a, crest("AL", "#0f766e", "#facc15"))
     people = {
-        "player": make.member(a, Role.PLAYER),
+        "player": make.user(name="Pat Player"),
+        "registrar": make.member(a, Role.REGISTRAR),
         "admin": make.member(a, Role.ADMIN),
         "other_admin": make.member(b, Role.ADMIN),
         "platform": make.user(platform_admin=True),
     }
     referee = make.member(a, Role.REFEREE)
-    invitation, token = make.invitation(a)
+    invitation, _ = make.invitation(a)  # resent and withdrawn by the rows
+    _, token = make.invitation(a, "joiner@example.com")  # accepted by the final rows
+    group = make.age_group(a, "U12", max_age=11)
     with league_scope(a.id):
+        league_services.set_logo(a, crest("AL", "#0f766e", "#facc15"))
         referee_grant = db.session.scalars(
             select(LeagueRole).where(LeagueRole.user_id == referee.id)
         ).one()
+        profile = _profile(a, people["player"], "Sub", submit=True)
+        verified = _profile(a, people["player"], "Ver", verify_by=people["registrar"])
+        upload = uploads.stage(people["player"], UploadKind.PHOTO, jpeg(), "new.jpg")
+        db.session.commit()
+    with league_scope(b.id):
+        b_profile = _profile(b, make.user(), "Bee", submit=True)
+        db.session.commit()
     ids = {
         "a": a.slug,
         "invitation": invitation.id,
         "token": token,
         "referee_grant": referee_grant.id,
+        "profile": profile.id,
+        "verified_profile": verified.id,
+        "b_profile": b_profile.id,
+        "age_group": group.id,
+        "upload": upload.token,
     }
     return people, ids
 

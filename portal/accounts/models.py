@@ -6,10 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, false
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.db import TimestampMixin, utcnow
+from portal.core.db import TimestampMixin, str_enum, utcnow
 from portal.extensions import db
 
 
@@ -56,14 +56,7 @@ class OneTimeToken(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[TokenPurpose] = mapped_column(
-        Enum(
-            TokenPurpose,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    purpose: Mapped[TokenPurpose] = mapped_column(str_enum(TokenPurpose))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The address a verification link proves; stale if the user changed email since.
     email: Mapped[str] = mapped_column(String(254))

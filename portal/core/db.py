@@ -7,8 +7,9 @@ create and drop them the same way on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, Enum, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.orm import registry as sa_registry
 from sqlalchemy.types import TypeDecorator
@@ -51,6 +52,17 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def str_enum(enum_class: type[StrEnum], length: int = 20) -> Enum:
+    """A StrEnum stored as its value in a VARCHAR: the same on SQLite and PostgreSQL,
+    and a new member needs no database migration of an enum type."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 class Base(DeclarativeBase):

@@ -26,17 +26,30 @@ def worker_app():
     return _worker_app
 
 
+def _in_context(func):
+    @wraps(func)
+    def in_context(*args, **kwargs):
+        if has_app_context():
+            return func(*args, **kwargs)
+        with worker_app().app_context():
+            return func(*args, **kwargs)
+
+    return in_context
+
+
 def app_task(**task_options):
     """Like `huey.task()`, but the body runs in an app context."""
 
     def decorator(func):
-        @wraps(func)
-        def in_context(*args, **kwargs):
-            if has_app_context():
-                return func(*args, **kwargs)
-            with worker_app().app_context():
-                return func(*args, **kwargs)
+        return huey.task(**task_options)(_in_context(func))
 
-        return huey.task(**task_options)(in_context)
+    return decorator
+
+
+def app_periodic_task(schedule, **task_options):
+    """Like `huey.periodic_task()`, in an app context; jobs must be safe to run twice."""
+
+    def decorator(func):
+        return huey.periodic_task(schedule, **task_options)(_in_context(func))
 
     return decorator

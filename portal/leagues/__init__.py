@@ -39,9 +39,12 @@ def add_league_slug(endpoint, values) -> None:
 def _register_children() -> None:
     from portal.leagues.members import bp as members_bp
     from portal.leagues.views import bp as pages_bp
+    from portal.players.review_views import bp as review_bp
+    from portal.players.settings_views import bp as player_settings_bp
+    from portal.players.views import bp as players_bp
 
-    league_bp.register_blueprint(pages_bp)
-    league_bp.register_blueprint(members_bp)
+    for child in (pages_bp, members_bp, players_bp, review_bp, player_settings_bp):
+        league_bp.register_blueprint(child)
 
 
 _register_children()

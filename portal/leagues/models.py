@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
-from portal.core.db import TimestampMixin, utcnow
+from portal.core.db import TimestampMixin, str_enum, utcnow
 from portal.core.permissions import Role
 from portal.core.tenancy import TenantMixin
 from portal.extensions import db
 
-ROLE_TYPE = Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+class GenderField(StrEnum):
+    """Whether the player profile asks for gender."""
+
+    OFF = "off"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+class ApprovalMode(StrEnum):
+    """How submitted profiles are approved."""
+
+    MANUAL = "manual"
+    AUTO_RENEWALS = "auto_renewals"  # renewals whose locked fields did not change
 
 
 class League(TimestampMixin, db.Model):
@@ -34,6 +48,25 @@ class League(TimestampMixin, db.Model):
     contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     website: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
+    # Player profiles: which fields are required, how age groups are computed,
+    # how profiles are approved and how long proof-of-age documents are kept.
+    gender_field: Mapped[GenderField] = mapped_column(
+        str_enum(GenderField), default=GenderField.OPTIONAL, server_default="optional"
+    )
+    require_phone: Mapped[bool] = mapped_column(default=True, server_default=true())
+    require_address: Mapped[bool] = mapped_column(default=False, server_default=false())
+    require_emergency_contact: Mapped[bool] = mapped_column(default=True, server_default=true())
+    require_photo: Mapped[bool] = mapped_column(default=True, server_default=true())
+    require_document: Mapped[bool] = mapped_column(default=True, server_default=true())
+    season_year: Mapped[int] = mapped_column(default=lambda: utcnow().year, server_default="2026")
+    age_cutoff_month: Mapped[int] = mapped_column(default=12, server_default="12")
+    age_cutoff_day: Mapped[int] = mapped_column(default=31, server_default="31")
+    approval_mode: Mapped[ApprovalMode] = mapped_column(
+        str_enum(ApprovalMode), default=ApprovalMode.MANUAL, server_default="manual"
+    )
+    document_retention_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    renewal_window_days: Mapped[int] = mapped_column(default=30, server_default="30")
+
     def __repr__(self) -> str:
         return f"<League {self.slug}>"
 
@@ -46,7 +79,7 @@ class LeagueRole(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(ROLE_TYPE)
+    role: Mapped[Role] = mapped_column(str_enum(Role))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -61,7 +94,7 @@ class Invitation(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
-    role: Mapped[Role] = mapped_column(ROLE_TYPE)
+    role: Mapped[Role] = mapped_column(str_enum(Role))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

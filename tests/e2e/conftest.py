@@ -174,9 +174,13 @@ def _wait_until_healthy(server: LiveServer) -> None:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The real app under gunicorn with the demo data, for the whole session."""
+    """The real app under gunicorn with fresh demo data, for one test module.
+
+    One server per module keeps modules independent: what one module's tests
+    change (a queue cleared, players added) is never seen by another's.
+    """
     tmp = tmp_path_factory.mktemp("e2e")
     database_url = prepare_database(os.environ.get("TEST_DATABASE_URL"), tmp, suffix="_e2e")
     env = _server_env(tmp / "instance", database_url)
