@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
+import uuid
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -24,14 +26,17 @@ os.environ.update(APP_ENV="test", INSTANCE_PATH=str(_TMP / "instance"))
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("DATABASE_URL", None)
 
+import boto3  # noqa: E402
 from flask.globals import _cv_app  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from portal import create_app  # noqa: E402
+from portal.core.storage import S3Storage  # noqa: E402
 from portal.extensions import db, huey, limiter  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.dbutil import migrate_to_head, prepare_database  # noqa: E402
+from tests.servers import free_port, running  # noqa: E402
 
 huey.immediate = True  # tasks run inline in unit tests; test_worker.py runs a real consumer
 
@@ -149,3 +154,35 @@ def storage_root() -> Path:
 def make():
     """Model factories (see tests/factories.py)."""
     return factories
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3 API (moto_server) on loopback for the whole run."""
+    port = free_port()
+    with running(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        ready_url=f"http://127.0.0.1:{port}/",
+        env={"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"},
+    ):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def s3(s3_endpoint, monkeypatch):
+    """An S3Storage on a fresh bucket of the moto server."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    bucket = f"lb-{uuid.uuid4().hex[:20]}"
+    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=bucket)
+    return S3Storage(bucket, "prefix/", s3_endpoint)
+
+
+@pytest.fixture
+def use_s3(app, s3):
+    """Run a test with the app's storage on S3 (moto) instead of the local folder."""
+    previous = app.extensions.get("storage")
+    app.extensions["storage"] = s3
+    yield s3
+    app.extensions["storage"] = previous

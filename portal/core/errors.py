@@ -24,7 +24,7 @@ MESSAGES = {
     403: "You do not have access to this page.",
     404: "We could not find that page.",
     405: "That action is not allowed here.",
-    413: "That file is too large.",
+    413: "That file is too large. Files can be up to 10 MB.",
     422: "Some of the information is not valid.",
     429: "Too many attempts. Please wait a minute and try again.",
     500: "Something went wrong on our side. Please try again.",

@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import urllib.request
-import uuid
-from pathlib import Path
 
-import boto3
 import pytest
 
 from portal.core import storage as storage_module
 from portal.core.storage import LocalStorage, S3Storage, StorageError, discard, load_link, store
 from portal.extensions import db
-from tests.servers import free_port, running
-
-BIN = Path(sys.executable).parent
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    port = free_port()
-    with running(
-        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        ready_url=f"http://127.0.0.1:{port}/",
-        env={"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"},
-    ):
-        yield f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture
-def s3(s3_endpoint, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    bucket = f"lb-{uuid.uuid4().hex[:20]}"
-    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=bucket)
-    return S3Storage(bucket, "prefix/", s3_endpoint)
 
 
 @pytest.fixture(params=["local", "s3"])
