@@ -51,7 +51,11 @@ def open_image(
             image.load()
     except ImageError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(
+            f"The image is too large. Please use one under {max_pixels // 1_000_000} megapixels."
+        ) from None
+    except UnidentifiedImageError:
         raise ImageError(
             "This file is not an image we can use. Please choose a "
             + format_names(formats)
