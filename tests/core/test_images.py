@@ -41,7 +41,9 @@ def test_bad_photos_are_refused_with_a_clear_message(data, message):
         stage_photo(data)
 
 
-@pytest.mark.parametrize(("side", "message"), [(20000, "too large"), (7000, r"\(7000x7000 pixels\)")])
+@pytest.mark.parametrize(
+    ("side", "message"), [(20000, "too large"), (7000, r"\(7000x7000 pixels\)")]
+)
 def test_a_decompression_bomb_is_refused_before_decoding(side, message):
     """Is a huge PNG (400 MP in ~400 KB at 20000 px) refused by its header, before decoding?"""
     with pytest.raises(ImageError, match=message):
@@ -95,7 +97,13 @@ def test_crop_box_follows_the_users_crop_and_stays_inside():
 
 @pytest.mark.parametrize(
     "values",
-    [("a", "0", "0.5"), ("-0.1", "0", "0.5"), ("0", "0", "1.5"), (None, None, None), ("0", "0", "0")],
+    [
+        ("a", "0", "0.5"),
+        ("-0.1", "0", "0.5"),
+        ("0", "0", "1.5"),
+        (None, None, None),
+        ("0", "0", "0"),
+    ],
 )
 def test_nonsense_crops_fall_back_to_the_default(values):
     assert Crop.parse(*values) is None
