@@ -6,9 +6,12 @@ from sqlalchemy import func, select
 
 from portal.accounts.auth import verify_password
 from portal.accounts.models import User
-from portal.core.tenancy import unscoped
+from portal.core.storage import get_storage
+from portal.core.tenancy import league_scope, unscoped
 from portal.extensions import db
-from portal.leagues.models import League, LeagueRole
+from portal.leagues.models import GenderField, League, LeagueRole
+from portal.players import queries, rules
+from portal.players.models import PlayerProfile, ProfileStatus
 
 
 def test_create_admin_makes_a_new_platform_admin(app):
@@ -56,9 +59,75 @@ def test_demo_seed_loads_once(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert first.exit_code == 0, first.output
-    assert "parent.pat@example.com" in first.output and "play-ball-2026" in first.output
+    assert "play-ball-2026" in first.output
+    for email in (
+        "parent.pat@example.com",
+        "guardian.chen@example.com",
+        "guardian.rivera@example.com",
+        "guardian.obi@example.com",
+        "skater.jesse@example.com",
+        "skater.dana@example.com",
+        "skater.chris@example.com",
+    ):
+        assert email in first.output
+    assert "5 profiles to review" in first.output
     second = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert "nothing added" in second.output
     assert db.session.scalar(select(func.count()).select_from(League)) == 2
     with unscoped():
-        assert db.session.scalar(select(func.count()).select_from(LeagueRole)) == 5
+        assert db.session.scalar(select(func.count()).select_from(LeagueRole)) == 11
+
+
+def _league(slug: str) -> League:
+    with unscoped():
+        return db.session.scalars(select(League).where(League.slug == slug)).one()
+
+
+def _statuses(league: League) -> dict[str, int]:
+    with league_scope(league.id):
+        return {status.value: count for status, count in queries.status_counts().items()}
+
+
+def test_demo_seed_sets_up_players_through_the_real_services(app):
+    """Do the demo leagues get their settings and age groups, and players in every state
+    with their photos and documents in storage?"""
+    assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
+    riverside, northside = _league("riverside"), _league("northside-hockey")
+    assert (riverside.age_cutoff_month, riverside.age_cutoff_day) == (12, 31)
+    assert northside.gender_field == GenderField.REQUIRED
+    with league_scope(riverside.id):
+        assert [g.name for g in queries.age_groups()] == [f"U{n}" for n in range(6, 19, 2)]
+    with league_scope(northside.id):
+        assert [g.name for g in queries.age_groups()] == ["O-40", "O-30", "Open"]
+    assert _statuses(riverside) == {
+        "verified": 1,
+        "draft": 1,
+        "submitted": 5,
+        "changes_requested": 1,
+    }
+    assert _statuses(northside) == {"verified": 1, "submitted": 2}
+    storage = get_storage()
+    with league_scope(riverside.id):
+        profiles = {p.first_name: p for p in db.session.scalars(select(PlayerProfile))}
+        groups = queries.age_groups()
+        ages = {
+            p.first_name: rules.league_age(p.date_of_birth, riverside) for p in profiles.values()
+        }
+        assert len(set(ages.values())) == len(profiles)  # every child a different age
+        mia, leo, zara = profiles["Mia"], profiles["Leo"], profiles["Zara"]
+        assert mia.guardian.email == leo.guardian.email == "parent.pat@example.com"
+        assert rules.age_group_for(ages["Mia"], groups).name == "U12"
+        assert mia.dob_verified_by_name == "Sam Okafor"
+        assert mia.document_key is None  # Riverside deletes documents at verification
+        assert storage.exists(mia.photo_key) and storage.exists(mia.photo_thumb_key)
+        assert leo.photo_key is None and storage.exists(leo.document_key)
+        assert zara.change_reason and storage.exists(zara.document_preview_key)
+        assert all(
+            storage.exists(p.photo_key) and storage.exists(p.document_key)
+            for p in profiles.values()
+            if p.status == ProfileStatus.SUBMITTED
+        )
+    with league_scope(northside.id):
+        adults = db.session.scalars(select(PlayerProfile)).all()
+        assert all(p.is_self and p.gender is not None for p in adults)
+        assert all(storage.exists(p.document_key) for p in adults)  # kept 30 days here

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.core.permissions import Role
 from portal.core.tenancy import unscoped
 from portal.extensions import db
-from portal.leagues.models import Invitation, LeagueRole
+from portal.leagues.models import Invitation, League, LeagueRole
 
 
 @pytest.fixture
@@ -77,3 +77,21 @@ def test_malformed_and_huge_ids_are_404(client, login, two_leagues):
     login(two_leagues["admin_a"])
     for bad in ("abc", "99999999999999999999", "-1"):
         assert client.post(f"/l/alpha/people/roles/{bad}/remove").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["admin_a", "platform"])
+@pytest.mark.parametrize(("action", "data"), [("move", {"direction": "up"}), ("delete", {})])
+def test_age_group_of_league_b_under_league_a_is_404(
+    client, login, make, two_leagues, who, action, data
+):
+    """Can league A's address move or delete league B's age group?"""
+    from portal.players.models import AgeGroup
+
+    with unscoped():
+        bravo = db.session.scalars(select(League).where(League.slug == "bravo")).one()
+    group = make.age_group(bravo, "U12", max_age=11)
+    login(two_leagues[who])
+    url = f"/l/alpha/settings/players/age-groups/{group.id}/{action}"
+    assert client.post(url, data=data).status_code == 404
+    with unscoped():
+        assert db.session.get(AgeGroup, group.id) is not None

@@ -71,11 +71,20 @@ def unscoped() -> Iterator[None]:
 
 @contextmanager
 def league_scope(league_id: int) -> Iterator[None]:
-    """Run a block (a job, a test) as if inside one league's request."""
+    """Run a block (a job, a test) as if inside one league's request.
+
+    What the block added is flushed before the scope ends, so a job that
+    works through several leagues writes each league's rows under its own
+    scope (the flush check refuses rows of another league).
+    """
+    from portal.extensions import db
+
     previous = current_league_id()
     set_current_league(league_id)
     try:
         yield
+        if db.session.new or db.session.dirty or db.session.deleted:
+            db.session.flush()
     finally:
         set_current_league(previous)
 

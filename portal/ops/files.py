@@ -21,6 +21,8 @@ def serve(token: str):
         abort(404)
     meta = storage.metadata(key)
     response = Response(storage.get(key), mimetype=meta["content_type"])
-    response.headers["Cache-Control"] = "private, max-age=300"
+    # Identity documents and staged uploads must not linger in any cache.
+    private = key.startswith("private/")
+    response.headers["Cache-Control"] = "no-store" if private else "private, max-age=300"
     response.headers["Content-Disposition"] = "inline"
     return response

@@ -83,7 +83,16 @@ def queue_neighbours(profile_id: int) -> tuple[int | None, int | None, int, int]
             at + 1,
             len(ids),
         )
-    return None, (ids[0] if ids else None), 0, len(ids)
+    # Where it stood: the first one queued after it; after the last, back to the first.
+    submitted_at = db.session.scalar(
+        select(PlayerProfile.submitted_at).where(PlayerProfile.id == profile_id)
+    )
+    after = (
+        [row.id for row in rows if (row.submitted_at, row.id) > (submitted_at, profile_id)]
+        if submitted_at is not None
+        else []
+    )
+    return None, (after[0] if after else ids[0] if ids else None), 0, len(ids)
 
 
 def profiles_by_status(status: ProfileStatus | None, search: str = "") -> list[PlayerProfile]:

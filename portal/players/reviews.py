@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.core.db import utcnow
@@ -41,8 +42,7 @@ MAX_REASON = 500
 
 def approve(profile: PlayerProfile, registrar: User | None, reason: str = "") -> None:
     """Verify a submitted profile; `registrar` None means the league's automatic rule."""
-    if profile.status != ProfileStatus.SUBMITTED:
-        raise ProfileError("This profile is not waiting for review any more.")
+    _claim(profile)
     now = utcnow()
     set_status(profile, ProfileStatus.VERIFIED, registrar, reason)
     profile.reviewed_at = profile.verified_at = now
@@ -68,6 +68,25 @@ def approve(profile: PlayerProfile, registrar: User | None, reason: str = "") ->
     _notify(profile, "profile_verified", f"{profile.first_name}'s profile is verified")
 
 
+def _claim(profile: PlayerProfile) -> None:
+    """Take a waiting profile for a decision, atomically.
+
+    The conditional UPDATE holds the row (PostgreSQL) or the database
+    (SQLite) until commit, so when two registrars decide at the same moment
+    the second finds the profile no longer waiting instead of deciding twice.
+    """
+    if profile.status != ProfileStatus.SUBMITTED:
+        raise ProfileError("This profile is not waiting for review any more.")
+    claimed = db.session.execute(
+        update(PlayerProfile)
+        .where(PlayerProfile.id == profile.id, PlayerProfile.status == ProfileStatus.SUBMITTED)
+        .values(reviewed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise ProfileError("Another registrar has just decided on this profile.")
+
+
 def _forget_replaced_photo(profile: PlayerProfile) -> None:
     """The previously verified photo was kept for comparison; now it can go."""
     snapshot = profile.verified_snapshot or {}
@@ -87,8 +106,7 @@ def request_changes(profile: PlayerProfile, registrar: User, reason: str) -> Non
         )
     if len(reason) > MAX_REASON:
         raise ProfileError(f"Keep the reason under {MAX_REASON} characters.", field="reason")
-    if profile.status != ProfileStatus.SUBMITTED:
-        raise ProfileError("This profile is not waiting for review any more.")
+    _claim(profile)
     set_status(profile, ProfileStatus.CHANGES_REQUESTED, registrar, reason)
     profile.change_reason = reason
     profile.reviewed_at = utcnow()
@@ -114,9 +132,9 @@ def unlock(profile: PlayerProfile, registrar: User) -> None:
 def bulk_approve(profile_ids: list[int], registrar: User) -> int:
     """Approve every listed profile of this league that is still waiting; returns how many."""
     profiles = db.session.scalars(
-        select(PlayerProfile).where(
-            PlayerProfile.id.in_(profile_ids), PlayerProfile.status == ProfileStatus.SUBMITTED
-        )
+        select(PlayerProfile)
+        .where(PlayerProfile.id.in_(profile_ids), PlayerProfile.status == ProfileStatus.SUBMITTED)
+        .options(selectinload(PlayerProfile.guardian))
     ).all()
     for profile in profiles:
         approve(profile, registrar)

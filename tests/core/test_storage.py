@@ -79,6 +79,17 @@ def test_local_links_are_signed_and_expire(app, client):
     assert client.get(url[:-3] + "abc").status_code == 404
     token = url.rsplit("/", 1)[1]
     assert load_link(token) == "leagues/9/logo.png"
+    assert response.headers["Cache-Control"] == "private, max-age=300"
+
+
+def test_private_files_are_never_cached(app, client):
+    """Are identity documents served with no-store?"""
+    local = storage_module.get_storage()
+    local.put("private/leagues/9/uploads/id.pdf", b"%PDF-1.7", "application/pdf")
+    with app.test_request_context():
+        url = local.url("private/leagues/9/uploads/id.pdf")
+    response = client.get(url)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
 
 
 def test_stored_object_is_removed_when_the_transaction_rolls_back(app):

@@ -50,6 +50,18 @@ def test_unscoped_block_reads_every_league(make):
         assert len(db.session.scalars(select(LeagueRole)).all()) == 2
 
 
+def test_leaving_a_league_scope_writes_its_rows(make):
+    """Can a job work through two leagues in one transaction (each flushed in its scope)?"""
+    a, b = make.league(), make.league()
+    person = make.user()
+    for league in (a, b):
+        with league_scope(league.id):
+            db.session.add(LeagueRole(user_id=person.id, role=Role.PLAYER))
+    db.session.commit()
+    with unscoped():
+        assert {r.league_id for r in db.session.scalars(select(LeagueRole))} == {a.id, b.id}
+
+
 def test_new_rows_take_the_current_league(make):
     """Is a new tenant row stamped with the league in scope?"""
     league, person = make.league(), make.user()
@@ -69,7 +81,7 @@ def test_writing_into_another_league_is_refused(make):
         db.session.add(LeagueRole(league_id=b.id, user_id=person.id, role=Role.PLAYER))
         with pytest.raises(TenancyError):
             db.session.flush()
-    db.session.rollback()
+        db.session.rollback()
 
 
 def test_new_row_with_no_league_anywhere_is_refused(make):

@@ -1,0 +1,526 @@
+"""The player side in the browser's terms: my players, the profile form, the profile
+page with its checklist, editing under the lock, and submitting for review."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.core.permissions import Role
+from portal.core.tenancy import league_scope, unscoped
+from portal.extensions import db
+from portal.leagues.models import GenderField, LeagueRole
+from portal.leagues.queries import roles_of
+from portal.players import reviews, services, uploads
+from portal.players.models import DocumentKind, PlayerProfile, ProfileStatus, UploadKind
+from tests.images import jpeg, pdf
+
+
+@pytest.fixture
+def league(make):
+    return make.league("riverside", name="Riverside FC", season_year=2026)
+
+
+@pytest.fixture
+def parent(make):
+    return make.user("parent@example.com", name="Pat Parent")
+
+
+@pytest.fixture
+def registrar(make, league):
+    return make.member(league, Role.REGISTRAR, name="Sam Registrar")
+
+
+@pytest.fixture
+def signed_in(client, login, parent):
+    login(parent)
+    return client
+
+
+def _form(**changes) -> dict:
+    values = {
+        "who": "child",
+        "first_name": "Mia",
+        "last_name": "Parent",
+        "date_of_birth": "2016-03-14",
+        "phone": "+1 555 0100",
+        "address": "",
+        "emergency_name": "Pat Parent",
+        "emergency_phone": "+1 555 0101",
+        "document_kind": "birth_certificate",
+    }
+    values.update(changes)
+    return values
+
+
+def _reload(profile_id: int) -> PlayerProfile:
+    db.session.expire_all()
+    with unscoped():
+        return db.session.get(PlayerProfile, profile_id)
+
+
+def _complete(league, parent, *, first_name="Mia", status=None, registrar=None) -> PlayerProfile:
+    """A profile with photo and document, optionally submitted or verified."""
+    with league_scope(league.id):
+        data = services.ProfileData(
+            first_name=first_name,
+            last_name="Parent",
+            date_of_birth=date(2016, 3, 14),
+            phone="+1 555 0100",
+            emergency_name="Pat Parent",
+            emergency_phone="+1 555 0101",
+            document_kind=DocumentKind.BIRTH_CERTIFICATE,
+        )
+        photo = uploads.stage(parent, UploadKind.PHOTO, jpeg(600, 750), "me.jpg")
+        document = uploads.stage(parent, UploadKind.DOCUMENT, pdf(), "birth.pdf")
+        profile = services.create_profile(league, parent, data, photo=photo, document=document)
+        if status in (ProfileStatus.SUBMITTED, ProfileStatus.VERIFIED):
+            services.submit(profile, parent)
+        if status == ProfileStatus.VERIFIED:
+            reviews.approve(profile, registrar)
+        db.session.commit()
+        return profile
+
+
+# -- my players ----------------------------------------------------------------------
+
+
+def test_index_lists_my_players_with_status_in_words(signed_in, make, league, parent):
+    """Does the list show my players (not others'), each with its status as a word?"""
+    make.profile(league, parent, first_name="Zoe", status=ProfileStatus.SUBMITTED)
+    make.profile(league, parent, first_name="Leo")
+    make.profile(league, make.user(), first_name="Stranger")
+    page = signed_in.get("/l/riverside/players/").get_data(as_text=True)
+    assert "Zoe Kim" in page and "Leo Kim" in page and "Stranger" not in page
+    assert 'class="pstatus pstatus-submitted"' in page and "Pending review" in page
+    assert 'class="pstatus pstatus-draft"' in page and "Draft" in page
+    assert "Add a player" in page
+
+
+def test_index_shows_each_players_age_group(signed_in, make, league, parent):
+    """Is the age group the one the league's cutoff date gives?"""
+    make.age_group(league, "U10", min_age=9, max_age=10, position=1)
+    make.age_group(league, "U12", min_age=11, max_age=12, position=2)
+    make.profile(league, parent, first_name="Ten", date_of_birth=date(2016, 12, 31))
+    make.profile(league, parent, first_name="Eleven", date_of_birth=date(2015, 1, 1))
+    page = signed_in.get("/l/riverside/players/").get_data(as_text=True)
+    ten = page[page.index("Ten Kim") : page.index("Ten Kim") + 400]
+    eleven = page[page.index("Eleven Kim") : page.index("Eleven Kim") + 400]
+    assert "U10" in ten and "U12" in eleven
+
+
+def test_empty_list_explains_what_is_needed(signed_in, league):
+    """Does a parent with no players yet learn what to have ready?"""
+    page = signed_in.get("/l/riverside/players/").get_data(as_text=True)
+    assert "Register your first player" in page
+    assert "A photo" in page and "Proof of age" in page
+    assert 'href="/l/riverside/players/new"' in page
+
+
+def test_pages_need_sign_in(client, league):
+    """Is an anonymous visitor sent to sign in first?"""
+    response = client.get("/l/riverside/players/new")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# -- the form ------------------------------------------------------------------------------
+
+
+def test_form_marks_fields_by_the_league_settings(signed_in, league):
+    """Are optional fields marked per league, with phone-friendly input attributes?"""
+    page = signed_in.get("/l/riverside/players/new").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page
+    assert re.search(r'<label for="address">Home address <span class="optional">', page)
+    assert re.search(r'<label for="phone">Phone</label>', page)  # required: no marker
+    assert 'autocomplete="given-name"' in page and 'autocomplete="family-name"' in page
+    assert 'type="date"' in page and 'autocomplete="bday"' in page
+    assert 'type="tel"' in page and 'inputmode="tel"' in page
+    assert 'autocomplete="street-address"' in page
+    assert 'name="gender"' in page and "Prefer not to say" in page
+    assert 'id="photo-upload"' in page and 'id="document-upload"' in page
+    assert "js/uploads.js" in page and "css/players.css" in page
+
+
+def test_gender_follows_the_league_setting(signed_in, league):
+    """Is gender left out when the league turns it off, and not optional when required?"""
+    league.gender_field = GenderField.OFF
+    db.session.commit()
+    assert 'name="gender"' not in signed_in.get("/l/riverside/players/new").get_data(as_text=True)
+    league.gender_field = GenderField.REQUIRED
+    db.session.commit()
+    page = signed_in.get("/l/riverside/players/new").get_data(as_text=True)
+    assert 'name="gender"' in page and "Prefer not to say" not in page
+
+
+def test_new_player_is_saved_as_a_draft(signed_in, league, parent):
+    """Does saving the form create a draft and make the account a guardian here?"""
+    response = signed_in.post("/l/riverside/players/new", data=_form(who="self"))
+    assert response.status_code == 303
+    with unscoped():
+        profile = db.session.scalars(select(PlayerProfile)).one()
+    assert response.headers["Location"].endswith(f"/l/riverside/players/{profile.id}")
+    assert profile.status == ProfileStatus.DRAFT and profile.guardian_id == parent.id
+    assert profile.is_self and profile.first_name == "Mia" and profile.date_of_birth.day == 14
+    assert roles_of(parent.id, league.id) == {Role.PLAYER}
+    page = signed_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Mia is added" in page
+
+
+def test_a_draft_saves_without_everything(signed_in, league):
+    """Can a parent save just a name and birthday and come back later?"""
+    response = signed_in.post(
+        "/l/riverside/players/new",
+        data={"first_name": "Mia", "last_name": "Parent", "date_of_birth": "2016-03-14"},
+    )
+    assert response.status_code == 303
+
+
+def test_errors_show_next_to_fields_and_keep_what_was_typed(signed_in, league):
+    """Does a form with mistakes come back (422) with every typed value and clear messages?"""
+    response = signed_in.post(
+        "/l/riverside/players/new",
+        data=_form(first_name="  ", date_of_birth="2099-01-01", address="1 High St\nTown"),
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Enter the player&#39;s first name." in page
+    assert "The date of birth can&#39;t be in the future." in page
+    assert 'value="Parent"' in page and 'value="+1 555 0101"' in page
+    assert "1 High St\nTown</textarea>" in page
+    assert 'value="2099-01-01"' in page
+    assert 'aria-describedby="first_name-error"' in page or "first_name-error" in page
+    with unscoped():
+        assert db.session.scalar(select(db.func.count()).select_from(PlayerProfile)) == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("1900-01-01", "more than 100 years ago"),
+        ("14/03/2016", "like 2016-03-14"),
+        ("", "Enter the date of birth."),
+    ],
+)
+def test_date_of_birth_mistakes_read_plainly(signed_in, league, typed, message):
+    """Is a mistyped date of birth refused with one plain message?"""
+    response = signed_in.post("/l/riverside/players/new", data=_form(date_of_birth=typed))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert page.count('id="date_of_birth-error"') == 1
+
+
+def test_a_phone_number_must_look_like_one(signed_in, league):
+    """Is a phone number without digits refused with an example of a good one?"""
+    response = signed_in.post("/l/riverside/players/new", data=_form(phone="call me"))
+    assert response.status_code == 422
+    assert "Enter a phone number" in response.get_data(as_text=True)
+
+
+def test_the_same_child_twice_is_refused_on_the_form(signed_in, league, parent, make):
+    """Does adding the same child twice say so next to the name?"""
+    make.profile(
+        league, parent, first_name="Mia", last_name="Parent", date_of_birth=date(2016, 3, 14)
+    )
+    response = signed_in.post("/l/riverside/players/new", data=_form())
+    assert response.status_code == 422
+    assert "already added Mia Parent" in response.get_data(as_text=True)
+
+
+def test_mass_assignment_is_ignored(signed_in, make, league, parent):
+    """Can extra form fields set status, reviewer, league, guardian or a role?"""
+    other_league = make.league("elsewhere")
+    someone = make.user()
+    sneaky = _form(
+        status="verified",
+        reviewed_by_id=str(someone.id),
+        verified_at="2026-01-01",
+        league_id=str(other_league.id),
+        guardian_id=str(someone.id),
+        role="admin",
+        is_platform_admin="1",
+        photo_key="leagues/1/players/1/photo.jpg",
+    )
+    assert signed_in.post("/l/riverside/players/new", data=sneaky).status_code == 303
+    with unscoped():
+        profile = db.session.scalars(select(PlayerProfile)).one()
+        grants = db.session.scalars(select(LeagueRole).where(LeagueRole.user_id == parent.id)).all()
+    assert profile.status == ProfileStatus.DRAFT and profile.reviewed_by_id is None
+    assert profile.league_id == league.id and profile.guardian_id == parent.id
+    assert profile.verified_at is None and profile.photo_key is None
+    assert [(g.league_id, g.role) for g in grants] == [(league.id, Role.PLAYER)]
+    assert not parent.is_platform_admin
+
+    signed_in.post(f"/l/riverside/players/{profile.id}/edit", data=sneaky | {"status": "submitted"})
+    profile = _reload(profile.id)
+    assert profile.status == ProfileStatus.DRAFT and profile.guardian_id == parent.id
+
+
+# -- the profile page ------------------------------------------------------------------------
+
+
+def test_checklist_shows_what_is_missing(signed_in, make, league, parent):
+    """Does the profile page list what is still missing, with no Submit button yet?"""
+    profile = make.profile(league, parent, phone="")
+    page = signed_in.get(f"/l/riverside/players/{profile.id}").get_data(as_text=True)
+    assert "Still needed before you submit" in page
+    missing = re.findall(r'is-missing">.*?class="checklist-label"[^>]*>([^<]+)<', page, re.S)
+    done = re.findall(r'is-done">.*?class="checklist-label"[^>]*>([^<]+)<', page, re.S)
+    assert missing == ["Phone", "Photo", "Proof of age"]
+    assert "Emergency contact" in done and "Name and date of birth" in done
+    assert "Submit for review" not in page
+    edit = f"/l/riverside/players/{profile.id}/edit"
+    assert f'href="{edit}#photo-upload">Photo</a>' in page  # each gap links to its field
+    assert f'href="{edit}#phone">Add the missing details' in page
+
+
+def test_complete_profile_offers_submit(signed_in, league, parent):
+    """When nothing is missing, does the page offer the Submit button?"""
+    profile = _complete(league, parent)
+    page = signed_in.get(f"/l/riverside/players/{profile.id}").get_data(as_text=True)
+    assert "Ready to submit" in page and "Submit for review" in page
+    assert f'action="/l/riverside/players/{profile.id}/submit"' in page
+    assert "Birth certificate received on" in page
+    assert f"/l/riverside/players/{profile.id}/photo" in page
+
+
+def test_profile_shows_age_and_age_group(signed_in, make, league, parent):
+    """Does the page say the age on the league's date and the age group it gives?"""
+    make.age_group(league, "U10", min_age=9, max_age=10)
+    profile = make.profile(league, parent, date_of_birth=date(2016, 3, 14))
+    page = signed_in.get(f"/l/riverside/players/{profile.id}").get_data(as_text=True)
+    assert "14 March 2016" in page
+    assert '10 <span class="muted">on 31 December 2026' in page
+    assert "U10" in page and "ages 9-10" in page
+
+
+def test_changes_requested_shows_the_reason_first(signed_in, league, parent, registrar):
+    """Does a parent see the registrar's reason prominently, with a way to fix it?"""
+    profile = _complete(league, parent, status=ProfileStatus.SUBMITTED)
+    with league_scope(league.id):
+        reviews.request_changes(_reload(profile.id), registrar, "The photo is too dark or blurred.")
+        db.session.commit()
+    page = signed_in.get(f"/l/riverside/players/{profile.id}").get_data(as_text=True)
+    banner = page[page.index('class="banner banner-changes_requested"') :]
+    assert banner.index("The photo is too dark or blurred.") < banner.index("Details")
+    assert '<blockquote class="reason">The photo is too dark or blurred.</blockquote>' in page
+    assert "Changes requested" in page and f"/players/{profile.id}/edit" in page
+    assert "Submit again for review" in page  # nothing is missing, so it can go straight back
+    form = signed_in.get(f"/l/riverside/players/{profile.id}/edit").get_data(as_text=True)
+    assert "The photo is too dark or blurred." in form  # the reason stays in view while fixing
+
+
+def test_after_verification_the_date_of_birth_check_is_what_remains(
+    signed_in, league, parent, registrar
+):
+    """Once the document is deleted, does the page say who verified the birthday, and when?"""
+    profile = _complete(league, parent, status=ProfileStatus.VERIFIED, registrar=registrar)
+    page = signed_in.get(f"/l/riverside/players/{profile.id}").get_data(as_text=True)
+    assert "Date of birth verified by Sam Registrar on" in page
+    assert "received on" not in page
+    assert "pstatus-verified" in page and "Verified" in page
+    assert "locked since the profile was verified" in page
+
+
+def test_staff_see_the_history_and_guardians_do_not(client, login, league, parent, registrar):
+    """Do registrars see who changed what, when and why, while parents don't?"""
+    profile = _complete(league, parent, status=ProfileStatus.SUBMITTED)
+    with league_scope(league.id):
+        reviews.request_changes(_reload(profile.id), registrar, "The name does not match.")
+        db.session.commit()
+    login(registrar)
+    page = client.get(f"/l/riverside/players/{profile.id}").get_data(as_text=True)
+    history = page[page.index('id="history-heading"') :]
+    assert "Pending review" in history and "Changes requested" in history
+    assert "Sam Registrar" in history and "The name does not match." in history
+    assert "Pat Parent" in history and "parent@example.com" in page
+    login(parent)
+    page = client.get(f"/l/riverside/players/{profile.id}").get_data(as_text=True)
+    assert 'id="history-heading"' not in page
+
+
+def test_another_guardians_profile_is_not_found(client, login, make, league, parent):
+    """Can one parent open, edit, submit or see the photo of another parent's player?"""
+    profile = _complete(league, parent)
+    login(make.member(league, Role.PLAYER))
+    base = f"/l/riverside/players/{profile.id}"
+    assert client.get(base).status_code == 404
+    assert client.get(f"{base}/edit").status_code == 404
+    assert client.post(f"{base}/edit", data=_form(first_name="Hacked")).status_code == 404
+    assert client.post(f"{base}/submit").status_code == 404
+    assert client.get(f"{base}/photo").status_code == 404
+    assert _reload(profile.id).first_name == "Mia"
+    assert _reload(profile.id).status == ProfileStatus.DRAFT
+
+
+def test_a_profile_of_another_league_is_not_found(signed_in, make, parent):
+    """Is a profile reached through another league's address 'not found', even for its owner?"""
+    make.league("riverside")
+    other = make.league("elsewhere")
+    profile = make.profile(other, parent)
+    assert signed_in.get(f"/l/riverside/players/{profile.id}").status_code == 404
+
+
+# -- editing and the lock -------------------------------------------------------------------
+
+
+def test_edit_shows_the_saved_details_and_saves_changes(signed_in, league, parent):
+    """Does the edit form start from the saved details and save a change?"""
+    profile = _complete(league, parent)
+    page = signed_in.get(f"/l/riverside/players/{profile.id}/edit").get_data(as_text=True)
+    assert 'value="Mia"' in page and 'value="2016-03-14"' in page and "Current photo" in page
+    assert "readonly" not in page
+    response = signed_in.post(
+        f"/l/riverside/players/{profile.id}/edit", data=_form(phone="+44 20 7946 0000")
+    )
+    assert response.status_code == 303
+    assert _reload(profile.id).phone == "+44 20 7946 0000"
+
+
+def test_edit_errors_keep_the_typed_values(signed_in, league, parent):
+    """Does a failed edit keep what was typed and leave the saved profile alone?"""
+    profile = _complete(league, parent)
+    response = signed_in.post(
+        f"/l/riverside/players/{profile.id}/edit", data=_form(last_name="", phone="+1 555 9999")
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Enter the player&#39;s last name." in page and 'value="+1 555 9999"' in page
+    assert _reload(profile.id).phone == "+1 555 0100"
+
+
+def test_locked_fields_show_read_only_with_the_reason(signed_in, league, parent, registrar):
+    """After verification, are name and date of birth read-only, with why?"""
+    profile = _complete(league, parent, status=ProfileStatus.VERIFIED, registrar=registrar)
+    page = signed_in.get(f"/l/riverside/players/{profile.id}/edit").get_data(as_text=True)
+    assert page.count("readonly") == 3  # first name, last name, date of birth
+    assert "locked since the profile was verified" in page
+    assert 'id="photo-upload"' not in page and "The photo is locked" in page
+
+
+@pytest.mark.parametrize(
+    "change", [{"first_name": "Maya"}, {"last_name": "Other"}, {"date_of_birth": "2015-03-14"}]
+)
+def test_locked_fields_cannot_be_changed_by_post(signed_in, league, parent, registrar, change):
+    """Is the lock enforced by the server, whatever the page shows?"""
+    profile = _complete(league, parent, status=ProfileStatus.VERIFIED, registrar=registrar)
+    response = signed_in.post(f"/l/riverside/players/{profile.id}/edit", data=_form(**change))
+    assert response.status_code == 422
+    assert "locked since the profile was verified" in response.get_data(as_text=True)
+    profile = _reload(profile.id)
+    assert (profile.first_name, profile.last_name) == ("Mia", "Parent")
+    assert profile.date_of_birth == date(2016, 3, 14)
+    assert profile.status == ProfileStatus.VERIFIED
+
+
+def test_a_locked_photo_cannot_be_replaced_by_post(signed_in, league, parent, registrar):
+    """Is a new photo posted for a verified profile refused by the server?"""
+    import io
+
+    profile = _complete(league, parent, status=ProfileStatus.VERIFIED, registrar=registrar)
+    old_photo = profile.photo_key
+    response = signed_in.post(
+        f"/l/riverside/players/{profile.id}/edit",
+        data=_form(photo=(io.BytesIO(jpeg(500, 700)), "new.jpg")),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "locked" in response.get_data(as_text=True)
+    assert _reload(profile.id).photo_key == old_photo
+
+
+def test_unlocked_fields_still_editable_when_verified(signed_in, league, parent, registrar):
+    """Can a verified player still change the phone, without a new review?"""
+    profile = _complete(league, parent, status=ProfileStatus.VERIFIED, registrar=registrar)
+    response = signed_in.post(
+        f"/l/riverside/players/{profile.id}/edit", data=_form(phone="+1 555 7777")
+    )
+    assert response.status_code == 303
+    profile = _reload(profile.id)
+    assert profile.phone == "+1 555 7777" and profile.status == ProfileStatus.VERIFIED
+
+
+def test_after_a_registrar_unlock_a_change_goes_back_for_review(
+    signed_in, league, parent, registrar
+):
+    """After the registrar unlocks, does a name change send the profile back to Submitted?"""
+    profile = _complete(league, parent, status=ProfileStatus.VERIFIED, registrar=registrar)
+    with league_scope(league.id):
+        reviews.unlock(_reload(profile.id), registrar)
+        db.session.commit()
+    page = signed_in.get(f"/l/riverside/players/{profile.id}/edit").get_data(as_text=True)
+    assert "readonly" not in page
+    response = signed_in.post(
+        f"/l/riverside/players/{profile.id}/edit", data=_form(first_name="Maya")
+    )
+    assert response.status_code == 303
+    profile = _reload(profile.id)
+    assert profile.first_name == "Maya" and profile.status == ProfileStatus.SUBMITTED
+    page = signed_in.get(f"/l/riverside/players/{profile.id}").get_data(as_text=True)
+    assert "Pending review" in page
+
+
+# -- submitting ---------------------------------------------------------------------------------
+
+
+def test_submit_sends_the_profile_for_review(signed_in, league, parent):
+    """Does Submit send a complete profile for review and say so?"""
+    profile = _complete(league, parent)
+    response = signed_in.post(f"/l/riverside/players/{profile.id}/submit")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/l/riverside/players/{profile.id}")
+    assert _reload(profile.id).status == ProfileStatus.SUBMITTED
+    page = signed_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert "sent for review" in page and "Pending review" in page
+    assert "Waiting for the registrar" in page and "Submit for review" not in page
+
+
+def test_submit_of_an_incomplete_profile_says_what_is_missing(signed_in, make, league, parent):
+    """Does submitting too early flash exactly what to add, leaving it a draft?"""
+    profile = make.profile(league, parent)
+    response = signed_in.post(f"/l/riverside/players/{profile.id}/submit")
+    assert response.status_code == 303
+    page = signed_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert "flash-error" in page and "Before submitting, please add: photo, proof of age." in page
+    assert _reload(profile.id).status == ProfileStatus.DRAFT
+
+
+def test_submit_by_htmx_answers_the_profile_fragment(signed_in, league, parent):
+    """Does an htmx submit get the refreshed profile alone (with the flash), not a page?"""
+    profile = _complete(league, parent)
+    response = signed_in.post(
+        f"/l/riverside/players/{profile.id}/submit", headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "<html" not in body
+    assert 'id="profile"' in body and "Pending review" in body
+    assert 'hx-swap-oob="true"' in body and "sent for review" in body
+    assert "HX-Request" in response.headers.get("Vary", "")
+    again = signed_in.post(
+        f"/l/riverside/players/{profile.id}/submit", headers={"HX-Request": "true"}
+    )
+    assert again.status_code == 422 and "already waiting for review" in again.get_data(as_text=True)
+
+
+def test_show_is_a_full_page_without_htmx(signed_in, league, parent):
+    """Does a plain request for the profile get the whole page around the fragment?"""
+    profile = _complete(league, parent)
+    page = signed_in.get(f"/l/riverside/players/{profile.id}").get_data(as_text=True)
+    assert page.lstrip().startswith("<!doctype html>") and 'id="profile"' in page
+
+
+def test_submit_needs_the_csrf_token(signed_in, league, parent, csrf_on):
+    """Is a submit without the CSRF token refused (the page's form carries it)?"""
+    profile = _complete(league, parent)
+    assert signed_in.post(f"/l/riverside/players/{profile.id}/submit").status_code == 400
+    page = signed_in.get(f"/l/riverside/players/{profile.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = signed_in.post(
+        f"/l/riverside/players/{profile.id}/submit", data={"csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert _reload(profile.id).status == ProfileStatus.SUBMITTED
