@@ -145,22 +145,21 @@ class Crop:
 def crop_box(width: int, height: int, crop: Crop | None) -> tuple[int, int, int, int]:
     """The pixel box of a 4:5 crop inside a width x height image.
 
-    Without a crop (or with one that does not fit), the largest 4:5 box,
-    centred across and a little above centre down, where faces usually are.
+    The user's box is shrunk to fit and slid back inside the image if it runs
+    off an edge. Without a crop, the largest 4:5 box, centred across and a
+    little above centre down, where faces usually are.
     """
     ratio = CARD_PHOTO_SIZE[0] / CARD_PHOTO_SIZE[1]
-    if crop is not None:
-        box_w = round(crop.width * width)
-        box_h = round(box_w / ratio)
+    largest_w = min(width, int(height * ratio))
+    box_w = largest_w if crop is None else max(1, min(largest_w, round(crop.width * width)))
+    box_h = min(height, round(box_w / ratio))
+    if crop is None:
+        left = (width - box_w) // 2
+        top = round((height - box_h) * 0.4)
+    else:
         left, top = round(crop.x * width), round(crop.y * height)
-        if box_w >= 16 and box_h <= height:
-            left = min(max(left, 0), width - box_w)
-            top = min(max(top, 0), height - box_h)
-            return left, top, left + box_w, top + box_h
-    box_w = min(width, round(height * ratio))
-    box_h = round(box_w / ratio)
-    left = (width - box_w) // 2
-    top = max(0, min(height - box_h, round((height - box_h) * 0.4)))
+    left = min(max(left, 0), width - box_w)
+    top = min(max(top, 0), height - box_h)
     return left, top, left + box_w, top + box_h
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlencode, urlparse
 
-from flask import current_app, url_for
+from flask import abort, current_app, redirect, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from portal.core.transactions import after_commit, after_rollback
@@ -196,6 +196,19 @@ def discard(key: str) -> None:
     """Delete an object once the current transaction commits (kept if it fails)."""
     storage = get_storage()
     after_commit(lambda: storage.delete(key))
+
+
+def redirect_to_file(key: str | None, expires_in: int = DEFAULT_LINK_SECONDS):
+    """Answer with a redirect to a short-lived link that no cache may keep (404 if no file).
+
+    Pages point at a route that checks permission and then lands here, so a
+    cached page never carries a usable link to a private file.
+    """
+    if not key:
+        abort(404)
+    response = redirect(get_storage().url(key, expires_in=expires_in), 302)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 from flask import abort, g, has_app_context
 from sqlalchemy import ForeignKey, event, select
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, with_loader_criteria
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.expression import TableClause
 
 MAX_ID = 2**31 - 1  # primary keys are 32-bit integers on PostgreSQL
 
@@ -89,14 +92,53 @@ def league_scope(league_id: int) -> Iterator[None]:
         set_current_league(previous)
 
 
-def _tenant_mappers(state: ORMExecuteState) -> bool:
-    return any(issubclass(m.class_, TenantMixin) for m in state.all_mappers)
+@cache
+def _tenant_tables() -> frozenset[str]:
+    from portal.extensions import db
+
+    return frozenset(
+        mapper.local_table.name
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, TenantMixin)
+    )
+
+
+def _tenant_use(statement) -> tuple[bool, bool]:
+    """Does the statement touch a tenant table anywhere (FROM, joins, subqueries,
+    `select_from`), and does it do so through a plain Core table?
+
+    The tenant filter is added through the ORM, which does not see a plain
+    `Table`; such a statement is refused rather than run unfiltered.
+    """
+    tables = _tenant_tables()
+    through_orm: set[str] = set()
+    plain: set[str] = set()
+    for element in visitors.iterate(statement):
+        table = _table_of(element)
+        if table is not None and table.name in tables:
+            orm = "parententity" in getattr(element, "_annotations", {})
+            (through_orm if orm else plain).add(table.name)
+    # A FROM derived from ORM columns (EXISTS, IN subqueries) shows up as the plain
+    # table too; the ORM filters it. Only a table never reached through the ORM is Core.
+    return bool(through_orm or plain), bool(plain - through_orm)
+
+
+def _table_of(element) -> TableClause | None:
+    """The table an element stands for: itself, an alias's table, or a column's table."""
+    if isinstance(element, TableClause):
+        return element
+    for attribute in ("element", "table"):  # an alias, then a column
+        table = getattr(element, attribute, None)
+        if isinstance(table, TableClause):
+            return table
+    return None
 
 
 def _scope_statement(state: ORMExecuteState) -> None:
-    if not (state.is_select or state.is_update or state.is_delete):
+    if not (state.is_select or state.is_update or state.is_delete) or is_unscoped():
         return
-    if not _tenant_mappers(state) or is_unscoped():
+    touched, core = _tenant_use(state.statement)
+    if not touched:
         return
     league_id = current_league_id()
     if league_id is None:
@@ -107,6 +149,8 @@ def _scope_statement(state: ORMExecuteState) -> None:
             "tenant-owned table read with no league in scope; "
             "resolve the league from the URL or open an explicit unscoped() block"
         )
+    if core:
+        raise TenancyError("tenant-owned table used as a plain Core table; use the ORM model")
     state.statement = state.statement.options(
         with_loader_criteria(
             TenantMixin, lambda cls: cls.league_id == league_id, include_aliases=True

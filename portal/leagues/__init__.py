@@ -36,15 +36,16 @@ def add_league_slug(endpoint, values) -> None:
         values.setdefault("league_slug", league.slug)
 
 
-def _register_children() -> None:
-    from portal.leagues.members import bp as members_bp
-    from portal.leagues.views import bp as pages_bp
-    from portal.players.review_views import bp as review_bp
-    from portal.players.settings_views import bp as player_settings_bp
-    from portal.players.views import bp as players_bp
-
-    for child in (pages_bp, members_bp, players_bp, review_bp, player_settings_bp):
-        league_bp.register_blueprint(child)
+_children: set[str] = set()
 
 
-_register_children()
+def add_children(*blueprints: Blueprint) -> None:
+    """Mount domain blueprints under /l/<league_slug> (once, however many apps are made).
+
+    Called from the app factory rather than at import, so importing a model
+    never drags in every view module.
+    """
+    for child in blueprints:
+        if child.name not in _children:
+            league_bp.register_blueprint(child)
+            _children.add(child.name)

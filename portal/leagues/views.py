@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from portal.core.forms import add_error
 from portal.core.htmx import render
@@ -18,8 +19,11 @@ bp = Blueprint("leagues", __name__)
 
 @bp.get("/")
 def home():
-    """The public page: who the league is and what it offers."""
-    return render("leagues/home.html")
+    """The public page: who the league is and what it offers; your players if signed in."""
+    from portal.players.queries import profiles_of
+
+    mine = profiles_of(current_user.id) if current_user.is_authenticated else []
+    return render("leagues/home.html", my_players=mine)
 
 
 @bp.get("/theme.css")

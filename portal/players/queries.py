@@ -118,3 +118,12 @@ def status_counts() -> dict[ProfileStatus, int]:
         select(PlayerProfile.status, func.count()).group_by(PlayerProfile.status)
     ).all()
     return {status: count for status, count in rows}
+
+
+def waiting_count() -> int:
+    """How many profiles wait for review in this league (the badge on the Review tab)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(PlayerProfile)
+        .where(PlayerProfile.status == ProfileStatus.SUBMITTED)
+    )

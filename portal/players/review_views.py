@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from portal.core.htmx import hx_redirect, is_fragment_request, render
 from portal.core.permissions import league_permission_required
-from portal.core.storage import get_storage
+from portal.core.storage import redirect_to_file
 from portal.core.tenancy import MAX_ID, get_or_404
 from portal.extensions import db
 from portal.players import queries, reviews, rules
@@ -29,7 +29,13 @@ from portal.players.services import FIELD_LABELS, ProfileError
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
-LINK_SECONDS = 300  # how long a document or photo link works
+
+@bp.app_template_global()
+def review_waiting_count() -> int:
+    """For the Review tab's badge (the base template asks only staff who review)."""
+    return queries.waiting_count()
+
+
 HISTORY_SHOWN = 8
 # The list's status filter: URL value -> status (None: every status).
 LIST_FILTERS: dict[str, ProfileStatus | None] = {
@@ -207,27 +213,18 @@ def unlock(profile_id: int):
 # -- files: short-lived links ---------------------------------------------------------
 
 
-def _file_link(key: str | None):
-    """Redirect to a link that expires in minutes; never cached, by anyone."""
-    if not key:
-        abort(404)
-    response = redirect(get_storage().url(key, expires_in=LINK_SECONDS), 302)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/<int:profile_id>/document")
 @league_permission_required("review_profiles")
 def document(profile_id: int):
     """The original proof of age (PDF or image): staff only, never the player."""
-    return _file_link(get_or_404(PlayerProfile, profile_id).document_key)
+    return redirect_to_file(get_or_404(PlayerProfile, profile_id).document_key)
 
 
 @bp.get("/<int:profile_id>/document/preview")
 @league_permission_required("review_profiles")
 def document_preview(profile_id: int):
     """A JPEG of the document (the first page of a PDF), shown beside the photo."""
-    return _file_link(get_or_404(PlayerProfile, profile_id).document_preview_key)
+    return redirect_to_file(get_or_404(PlayerProfile, profile_id).document_preview_key)
 
 
 @bp.get("/<int:profile_id>/photo")
@@ -245,7 +242,7 @@ def photo(profile_id: int):
         key = snapshot.get("photo") if size == "card" else snapshot.get("photo_thumb_key")
     else:
         key = None
-    return _file_link(key)
+    return redirect_to_file(key)
 
 
 # -- the list and bulk approval ----------------------------------------------------------

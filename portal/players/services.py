@@ -47,6 +47,11 @@ LOCKED_MESSAGE = (
 )
 
 
+NEW_DOB_NEEDS_PROOF = (
+    "To change the date of birth, also upload proof of age that shows the new date."
+)
+
+
 class ProfileError(ValueError):
     """A problem the user can fix; `field` names the form field it belongs to."""
 
@@ -140,6 +145,8 @@ def update_profile(
         raise ProfileError(LOCKED_MESSAGE, field=changed[0])
     _apply(profile, data)
     _attach_files(profile, actor, photo, crop, document)
+    if "date_of_birth" in changed and profile.dob_verified_on and _document_required(profile):
+        raise ProfileError(NEW_DOB_NEEDS_PROOF, field="document")
     if profile.status != ProfileStatus.DRAFT:
         after = locked_values(profile)
         for name in changed:
@@ -228,9 +235,13 @@ def missing_for_submission(profile: PlayerProfile) -> list[tuple[str, str]]:
         "emergency_contact": league.require_emergency_contact
         and not (profile.emergency_name and profile.emergency_phone),
         "photo": league.require_photo and not profile.photo_key,
-        "document": league.require_document and needs_document(profile),
+        "document": _document_required(profile),
     }
     return [(name, FIELD_LABELS[name]) for name, missing in needed.items() if missing]
+
+
+def _document_required(profile: PlayerProfile) -> bool:
+    return profile.league.require_document and needs_document(profile)
 
 
 def needs_document(profile: PlayerProfile) -> bool:

@@ -10,9 +10,6 @@ services adopt it when the profile is saved.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_login import current_user, login_required
 
@@ -20,14 +17,15 @@ from portal.core.forms import add_error
 from portal.core.htmx import is_fragment_request, render
 from portal.core.images import PHOTO_MAX_BYTES, Crop, ImageError, crop_box
 from portal.core.permissions import can
-from portal.core.storage import get_storage
+from portal.core.storage import redirect_to_file
 from portal.core.tenancy import get_or_404
 from portal.extensions import db, limiter
-from portal.players import forms, queries, rules, services, uploads
+from portal.players import filters, forms, queries, rules, services, uploads
 from portal.players.models import PlayerProfile, ProfileStatus, StagedUpload, UploadKind
 from portal.players.services import FIELD_LABELS, ProfileError
 
 bp = Blueprint("players", __name__, url_prefix="/players")
+filters.register(bp)
 
 KINDS = {"photo": UploadKind.PHOTO, "document": UploadKind.DOCUMENT}
 GONE = "We no longer have that {noun} (uploads are kept for a day). Please choose it again."
@@ -47,6 +45,14 @@ def load_profile(profile_id: int) -> PlayerProfile:
     """The profile, if it is the user's own or the user reviews this league's profiles."""
     profile = get_or_404(PlayerProfile, profile_id)
     if profile.guardian_id != current_user.id and not can("review_profiles"):
+        abort(404)
+    return profile
+
+
+def load_own_profile(profile_id: int) -> PlayerProfile:
+    """The profile, only if the user manages it: staff look and decide, families edit."""
+    profile = get_or_404(PlayerProfile, profile_id)
+    if profile.guardian_id != current_user.id:
         abort(404)
     return profile
 
@@ -89,7 +95,7 @@ def show(profile_id: int):
 @bp.route("/<int:profile_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(profile_id: int):
-    profile = load_profile(profile_id)
+    profile = load_own_profile(profile_id)
     form = forms.ProfileForm.for_profile(g.league, profile)
     if not form.is_submitted():
         return _form_page(form, profile)
@@ -103,7 +109,7 @@ def edit(profile_id: int):
 @login_required
 def submit(profile_id: int):
     """Send the profile for review; htmx gets the refreshed profile, a form post a 303."""
-    profile = load_profile(profile_id)
+    profile = load_own_profile(profile_id)
     try:
         status = services.submit(profile, _user())
     except ProfileError as error:
@@ -148,7 +154,7 @@ def upload_preview(token: str):
     )
     if staged is None:
         abort(404)
-    return _private_link(staged.preview_key or staged.key)
+    return redirect_to_file(staged.preview_key or staged.key)
 
 
 @bp.get("/<int:profile_id>/photo")
@@ -159,7 +165,7 @@ def photo(profile_id: int):
     key = profile.photo_thumb_key if request.args.get("size") == "thumb" else profile.photo_key
     if not key:
         abort(404)
-    return _private_link(key)
+    return redirect_to_file(key)
 
 
 # -- saving the form -----------------------------------------------------------
@@ -303,6 +309,8 @@ def _profile_page(profile: PlayerProfile, status: int = 200):
     open_for_changes = profile.status in (ProfileStatus.DRAFT, ProfileStatus.CHANGES_REQUESTED) or (
         profile.status == ProfileStatus.VERIFIED and not locked
     )
+    own = profile.guardian_id == current_user.id
+    open_for_changes = open_for_changes and own  # staff decide; only the family edits
     checklist = [("name", "Name and date of birth", True, None)] + [
         (name, FIELD_LABELS[name], name not in missing, FORM_ANCHORS[name])
         for name in forms.required_for_submission(league)
@@ -321,7 +329,7 @@ def _profile_page(profile: PlayerProfile, status: int = 200):
         checklist=checklist if open_for_changes else [],
         can_submit=open_for_changes and not missing,
         staff=can("review_profiles"),
-        own=profile.guardian_id == current_user.id,
+        own=own,
         first_missing=next((anchor for _, _, done, anchor in checklist if not done), None),
         status=status,
     )
@@ -339,44 +347,3 @@ def _submitted_message(profile: PlayerProfile, status: ProfileStatus) -> str:
         f"Thank you! {profile.first_name}'s profile is sent for review. "
         "We'll email you when the registrar has checked it."
     )
-
-
-def _private_link(key: str):
-    """A redirect to a short-lived storage link that no cache may keep."""
-    response = redirect(get_storage().url(key), 302)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-# -- template filters ----------------------------------------------------------------
-
-
-@bp.app_template_filter("profile_date")
-def profile_date(value: date | None) -> str:
-    """14 March 2016: a date nobody can misread as month/day."""
-    return f"{value.day} {value:%B %Y}" if value else ""
-
-
-@bp.app_template_filter("profile_time")
-def profile_time(value: datetime | None) -> str:
-    """3 Mar 2026, 14:05 in the league's own time zone."""
-    if value is None:
-        return ""
-    league = g.get("league")
-    local = value.astimezone(ZoneInfo(league.timezone)) if league else value
-    return f"{local.day} {local:%b %Y, %H:%M}"
-
-
-@bp.app_template_filter("status_label")
-def status_label(value: str | None) -> str:
-    """A stored status value as the player reads it ("submitted" -> "Pending review")."""
-    try:
-        return ProfileStatus(value).label
-    except ValueError:
-        return value or ""
-
-
-@bp.app_template_filter("field_label")
-def field_label(name: str | None) -> str:
-    """A profile field's name as the history shows it ("date_of_birth" -> "Date of birth")."""
-    return FIELD_LABELS.get(name or "", name or "")

@@ -4,10 +4,6 @@
 (function () {
   "use strict";
 
-  // htmx copies "settle" attributes from the old element to the new one with the same
-  // id; copying an (empty) style attribute is an inline style the CSP blocks and logs.
-  if (window.htmx) window.htmx.config.attributesToSettle = ["class", "width", "height"];
-
   var TEXT_INPUTS = ["checkbox", "radio", "button", "submit", "reset", "file", "color", "range"];
 
   // Is the user typing? Then letters are letters, not shortcuts.

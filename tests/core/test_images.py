@@ -95,6 +95,20 @@ def test_crop_box_follows_the_users_crop_and_stays_inside():
     assert crop_box(800, 2000, None) == (0, 400, 800, 1400)
 
 
+@pytest.mark.parametrize("size", [(1600, 1007), (1001, 999), (3, 1000), (1000, 3), (4032, 3024)])
+@pytest.mark.parametrize("crop", [None, Crop(0, 0, 1), Crop(0.5, 0.5, 0.9), Crop(0.999, 0, 0.02)])
+def test_crop_box_never_leaves_the_image(size, crop):
+    """Is every crop box inside the image, whatever the rounding (no black edge)?"""
+    width, height = size
+    left, top, right, bottom = crop_box(width, height, crop)
+    assert 0 <= left < right <= width and 0 <= top < bottom <= height
+
+
+def test_a_full_height_crop_is_kept_not_replaced_by_the_default():
+    """Does a crop the full height of the photo survive rounding (1600x1007)?"""
+    assert crop_box(1600, 1007, Crop(0.1, 0.0, 0.5034)) == (160, 0, 965, 1006)
+
+
 @pytest.mark.parametrize(
     "values",
     [

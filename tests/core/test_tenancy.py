@@ -90,3 +90,58 @@ def test_new_row_with_no_league_anywhere_is_refused(make):
     with pytest.raises(TenancyError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_counts_through_select_from_are_filtered(make):
+    """Is `select(func.count()).select_from(Model)` scoped like any other read?"""
+    from sqlalchemy import func
+
+    a, b = make.league(), make.league()
+    make.member(a, Role.ADMIN)
+    make.member(b, Role.ADMIN)
+    make.member(b, Role.REFEREE)
+    count = select(func.count()).select_from(LeagueRole)
+    with league_scope(a.id):
+        assert db.session.scalar(count) == 1
+    with pytest.raises(TenancyError):
+        db.session.scalar(count)
+
+
+def test_subqueries_and_exists_are_filtered(make):
+    """Does a tenant table inside a subquery or EXISTS get the league filter too?"""
+    from sqlalchemy import exists
+
+    from portal.accounts.models import User
+
+    a, b = make.league(), make.league()
+    person = make.member(b, Role.PLAYER)
+    in_b = select(User.id).where(User.id.in_(select(LeagueRole.user_id)))
+    has_role = select(exists().where(LeagueRole.user_id == person.id))
+    with league_scope(a.id):
+        assert db.session.scalars(in_b).all() == []
+        assert db.session.scalar(has_role) is False
+    with league_scope(b.id):
+        assert db.session.scalars(in_b).all() == [person.id]
+
+
+def test_a_plain_core_table_is_refused(make):
+    """Is a tenant table used as a Core table (which the ORM filter cannot see) refused?"""
+    from sqlalchemy import func
+
+    league = make.league()
+    with league_scope(league.id), pytest.raises(TenancyError, match="Core table"):
+        db.session.scalar(select(func.count()).select_from(LeagueRole.__table__))
+
+
+def test_aliases_are_filtered(make):
+    """Is a read through an alias of a tenant model scoped (and refused with no league)?"""
+    from sqlalchemy.orm import aliased
+
+    a, b = make.league(), make.league()
+    make.member(a, Role.ADMIN)
+    make.member(b, Role.ADMIN)
+    other = aliased(LeagueRole)
+    with league_scope(a.id):
+        assert len(db.session.scalars(select(other)).all()) == 1
+    with pytest.raises(TenancyError):
+        db.session.scalars(select(other)).all()

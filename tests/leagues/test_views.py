@@ -58,7 +58,17 @@ def test_public_page_shows_the_league_to_anyone(client, league):
     assert "Riverside FC" in page
     assert "Soccer for everyone." in page
     assert "office@riverside.example.com" in page
-    assert "Nothing is open for registration right now" in page
+    assert "Register a player" in page and "/l/riverside/players/new" in page
+    assert "Nothing is open for payment yet" in page
+
+
+def test_public_page_lists_my_players(client, login, league, make):
+    """Does a signed-in guardian see their players with their status on the league page?"""
+    parent = make.user()
+    make.profile(league, parent, first_name="Mia")
+    login(parent)
+    page = client.get("/l/riverside/").get_data(as_text=True)
+    assert "Mia Kim" in page and "Draft" in page and "Add another player" in page
 
 
 def test_theme_stylesheet_carries_the_league_colours(client, league):
@@ -158,3 +168,16 @@ def test_a_bad_logo_is_refused_and_nothing_is_saved(
 
 def test_a_league_with_no_logo_answers_404_for_the_logo(client, league):
     assert client.get("/l/riverside/logo").status_code == 404
+
+
+def test_staff_tabs_show_the_review_queue_count(client, login, league, make):
+    """Does a registrar see a Review tab with how many profiles wait, on every league page?"""
+    from portal.players.models import ProfileStatus
+
+    registrar = make.member(league, Role.REGISTRAR)
+    for name in ("Ann", "Ben"):
+        make.profile(league, make.user(), first_name=name, status=ProfileStatus.SUBMITTED)
+    login(registrar)
+    page = client.get("/l/riverside/").get_data(as_text=True)
+    assert 'href="/l/riverside/review/"' in page and 'aria-label="2 waiting"' in page
+    assert "/l/riverside/settings" not in page  # registrars do not manage the league

@@ -51,7 +51,9 @@ def test_a_second_decision_on_a_stale_page_is_refused(app, make, second):
     with unscoped():
         db.session.expire_all()
         assert db.session.get(PlayerProfile, profile_id).status == ProfileStatus.VERIFIED
-        decisions = db.session.query(ProfileEvent).filter_by(
-            profile_id=profile_id, kind=EventKind.STATUS
-        ).count()
+        decisions = (
+            db.session.query(ProfileEvent)
+            .filter_by(profile_id=profile_id, kind=EventKind.STATUS)
+            .count()
+        )
     assert decisions == 1

@@ -234,13 +234,22 @@ def test_renewal_window_unlocks(scope, league, parent, registrar, monkeypatch):
 
 
 def test_new_date_of_birth_needs_a_new_document(scope, league, parent, registrar):
-    """After the document is gone, does changing the date of birth require proof again?"""
+    """After the document is gone, does changing the date of birth require proof again,
+    in the same save?"""
     profile = _verified(league, parent, registrar)
     assert not services.needs_document(profile)
     reviews.unlock(profile, registrar)
-    services.update_profile(profile, parent, _data(date_of_birth=date(2016, 4, 14)))
-    assert services.needs_document(profile)
-    assert ("document", "Proof of age") in services.missing_for_submission(profile)
+    db.session.commit()
+    with pytest.raises(ProfileError, match="upload proof of age") as refused:
+        services.update_profile(profile, parent, _data(date_of_birth=date(2016, 4, 14)))
+    assert refused.value.field == "document"
+    db.session.rollback()
+    document = uploads.stage(parent, UploadKind.DOCUMENT, pdf(), "new-birth.pdf")
+    services.update_profile(
+        profile, parent, _data(date_of_birth=date(2016, 4, 14)), document=document
+    )
+    assert profile.status == ProfileStatus.SUBMITTED and profile.document_key
+    assert not services.missing_for_submission(profile)
 
 
 def test_auto_approval_of_an_unchanged_renewal(scope, league, parent, registrar):

@@ -524,3 +524,13 @@ def test_submit_needs_the_csrf_token(signed_in, league, parent, csrf_on):
     )
     assert response.status_code == 303
     assert _reload(profile.id).status == ProfileStatus.SUBMITTED
+
+
+def test_staff_can_look_but_not_edit_a_familys_profile(client, login, league, parent, registrar):
+    """Can a registrar open a parent's profile (yes) and edit or submit it (no)?"""
+    profile = _complete(league, parent)
+    login(registrar)
+    page = client.get(f"/l/riverside/players/{profile.id}")
+    assert page.status_code == 200 and "Edit details" not in page.text
+    assert client.get(f"/l/riverside/players/{profile.id}/edit").status_code == 404
+    assert client.post(f"/l/riverside/players/{profile.id}/submit").status_code == 404
