@@ -197,6 +197,7 @@ def test_approve_by_htmx_answers_the_next_profile(client, login, league, parent,
     assert re.search(r'id="flashes"[^>]*hx-swap-oob="true"', page)
     assert "Approved Mia Parent" in page
     assert "<strong>1</strong> waiting" in page and "<strong>1</strong> of 1" in page
+    assert re.search(r'id="review-tab-count" hx-swap-oob="true">.*aria-label="1 waiting"', page)
     assert response.headers["HX-Replace-Url"] == f"{BASE}/{leo.id}"
     assert fresh(mia).status == ProfileStatus.VERIFIED
     assert fresh(mia).reviewed_by_id == registrar.id
