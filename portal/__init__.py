@@ -70,16 +70,37 @@ def _register_blueprints(app: Flask) -> None:
     from portal.leagues.home import bp as home_bp
     from portal.leagues.members import bp as members_bp
     from portal.leagues.views import bp as league_pages_bp
+    from portal.memberships.views import bp as memberships_bp
     from portal.ops.files import bp as files_bp
     from portal.ops.health import bp as health_bp
     from portal.ops.mailbox import bp as mailbox_bp
+    from portal.payments.admin_views import bp as payments_bp
+    from portal.payments.test_checkout import bp as test_checkout_bp
+    from portal.payments.webhook import bp as webhooks_bp
     from portal.platform.views import bp as platform_bp
     from portal.players.review_views import bp as review_bp
     from portal.players.settings_views import bp as player_settings_bp
     from portal.players.views import bp as players_bp
 
-    add_children(league_pages_bp, members_bp, players_bp, review_bp, player_settings_bp)
-    for blueprint in (home_bp, accounts_bp, league_bp, platform_bp, health_bp, files_bp):
+    add_children(
+        league_pages_bp,
+        members_bp,
+        players_bp,
+        review_bp,
+        player_settings_bp,
+        memberships_bp,
+        payments_bp,
+    )
+    for blueprint in (
+        home_bp,
+        accounts_bp,
+        league_bp,
+        platform_bp,
+        health_bp,
+        files_bp,
+        webhooks_bp,
+        test_checkout_bp,
+    ):
         app.register_blueprint(blueprint)
     if app.config["DEV_MAILBOX"]:
         app.register_blueprint(mailbox_bp)

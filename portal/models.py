@@ -2,16 +2,35 @@
 
 from portal.accounts.models import OneTimeToken, User
 from portal.leagues.models import Invitation, League, LeagueRole
+from portal.memberships.models import AgreementAcceptance, Membership, Plan, Program
+from portal.payments.models import (
+    GatewayObject,
+    Order,
+    OrderLine,
+    ReconciliationRun,
+    Refund,
+    WebhookEvent,
+)
 from portal.players.models import AgeGroup, PlayerProfile, ProfileEvent, StagedUpload
 
 __all__ = [
     "AgeGroup",
+    "AgreementAcceptance",
+    "GatewayObject",
     "Invitation",
     "League",
     "LeagueRole",
+    "Membership",
     "OneTimeToken",
+    "Order",
+    "OrderLine",
+    "Plan",
     "PlayerProfile",
     "ProfileEvent",
+    "Program",
+    "ReconciliationRun",
+    "Refund",
     "StagedUpload",
     "User",
+    "WebhookEvent",
 ]

@@ -145,3 +145,46 @@ def age_group(in_league: League, name: str, min_age=None, max_age=None, position
         db.session.add(obj)
         db.session.commit()
     return obj
+
+
+def plan(
+    in_league: League,
+    name: str = "Spring season",
+    *,
+    price_minor: int = 12000,
+    currency: str = "usd",
+    program=None,
+    **fields,
+):
+    """An open plan (a fixed season by default) in a program of the league."""
+    from datetime import date
+
+    from portal.memberships.models import Plan, Program, TermKind
+
+    with unscoped():
+        if program is None:
+            program = Program(league_id=in_league.id, name=f"Program for {name}")
+            db.session.add(program)
+            db.session.flush()
+        fields.setdefault("term", TermKind.FIXED)
+        if fields["term"] == TermKind.FIXED:
+            fields.setdefault("season_start", date(2026, 3, 1))
+            fields.setdefault("season_end", date(2027, 2, 28))
+        obj = Plan(
+            league_id=in_league.id,
+            program_id=program.id,
+            name=name,
+            price_minor=price_minor,
+            currency=currency,
+            **fields,
+        )
+        db.session.add(obj)
+        db.session.commit()
+    return obj
+
+
+def ready_profile(in_league: League, guardian: User, first_name: str = "Mia", **fields):
+    """A profile with everything the league asks for (photo and document keys set)."""
+    fields.setdefault("photo_key", f"leagues/{in_league.id}/players/x/{first_name}.jpg")
+    fields.setdefault("document_key", f"private/leagues/{in_league.id}/uploads/{first_name}.pdf")
+    return profile(in_league, guardian, first_name=first_name, **fields)

@@ -18,12 +18,30 @@ from portal.demo import crest
 from portal.extensions import db
 from portal.leagues import services as league_services
 from portal.leagues.models import LeagueRole
+from portal.payments import checkout
+from portal.payments.gateway import get_gateway
 from portal.players import reviews, services, uploads
 from portal.players.models import DocumentKind, UploadKind
-from tests.access import VISITORS, foundation, player_settings, players, review
+from tests.access import (
+    VISITORS,
+    foundation,
+    memberships,
+    payments,
+    player_settings,
+    players,
+    review,
+)
 from tests.images import jpeg, pdf
 
-MATRIX = foundation.ROWS + players.ROWS + review.ROWS + player_settings.ROWS + foundation.FINAL_ROWS
+MATRIX = (
+    foundation.ROWS
+    + players.ROWS
+    + review.ROWS
+    + player_settings.ROWS
+    + memberships.ROWS
+    + payments.ROWS
+    + foundation.FINAL_ROWS
+)
 
 
 def _profile(league, owner, first_name, *, submit=False, verify_by=None):
@@ -44,6 +62,26 @@ def _profile(league, owner, first_name, *, submit=False, verify_by=None):
     if verify_by:
         reviews.approve(profile, verify_by)
     return profile
+
+
+def _order(league, guardian, profile, plan, *, pay=False):
+    """An order through the test gateway (paid at its checkout if `pay`)."""
+    with league_scope(league.id):
+        order = checkout.place_order(
+            league,
+            guardian,
+            [checkout.Selection(profile, plan)],
+            nonce=f"world-{profile.id}-{plan.id}",
+            accepted=set(),
+            today=date(2026, 6, 1),
+        )
+        db.session.commit()
+        checkout.open_session(order)
+        db.session.commit()
+        if pay:
+            get_gateway().complete(order.session_id, "paid")
+            db.session.commit()
+    return order
 
 
 @pytest.fixture
@@ -72,9 +110,15 @@ def world(make):
         verified = _profile(a, people["player"], "Ver", verify_by=people["registrar"])
         upload = uploads.stage(people["player"], UploadKind.PHOTO, jpeg(), "new.jpg")
         db.session.commit()
+    plan_a = make.plan(a, "Spring")
+    with league_scope(a.id):
+        paid = _order(a, people["player"], verified, plan_a, pay=True)
+        open_order = _order(a, people["player"], profile, plan_a)
     with league_scope(b.id):
-        b_profile = _profile(b, make.user(), "Bee", submit=True)
+        b_guardian = make.user()
+        b_profile = _profile(b, b_guardian, "Bee", submit=True)
         db.session.commit()
+    b_order = _order(b, b_guardian, b_profile, make.plan(b, "Bravo season"))
     ids = {
         "a": a.slug,
         "invitation": invitation.id,
@@ -85,6 +129,11 @@ def world(make):
         "b_profile": b_profile.id,
         "age_group": group.id,
         "upload": upload.token,
+        "plan": plan_a.id,
+        "order": paid.id,
+        "open_order": open_order.id,
+        "session": open_order.session_id,
+        "b_order": b_order.id,
     }
     return people, ids
 

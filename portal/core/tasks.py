@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import has_app_context
+from flask import current_app, has_app_context
 
 from portal.extensions import huey
 
@@ -27,11 +27,17 @@ def worker_app():
 
 
 def _in_context(func):
+    """Run the task in an app context of its own, like a worker would.
+
+    Even when a task runs inline (huey's immediate mode, or a caller already
+    inside the app), it gets a fresh context: its own database session and
+    `g`, so it never writes into the caller's transaction or league scope.
+    """
+
     @wraps(func)
     def in_context(*args, **kwargs):
-        if has_app_context():
-            return func(*args, **kwargs)
-        with worker_app().app_context():
+        app = current_app._get_current_object() if has_app_context() else worker_app()
+        with app.app_context():
             return func(*args, **kwargs)
 
     return in_context

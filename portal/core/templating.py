@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, url_for
 from flask_wtf.csrf import generate_csrf
 
+from portal.core.money import format_money
 from portal.core.permissions import ROLE_LABELS, can
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -40,5 +41,6 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(csrf_token=generate_csrf, asset=asset)
     app.jinja_env.filters["css_colour"] = css_colour
+    app.jinja_env.filters["money"] = format_money
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

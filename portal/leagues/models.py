@@ -67,6 +67,10 @@ class League(TimestampMixin, db.Model):
     document_retention_days: Mapped[int] = mapped_column(default=0, server_default="0")
     renewal_window_days: Mapped[int] = mapped_column(default=30, server_default="30")
 
+    # Payments: promotion codes at Stripe Checkout, and when to remind before expiry.
+    allow_promotion_codes: Mapped[bool] = mapped_column(default=False, server_default=false())
+    renewal_reminder_days: Mapped[int] = mapped_column(default=14, server_default="14")
+
     def __repr__(self) -> str:
         return f"<League {self.slug}>"
 

@@ -11,13 +11,19 @@ from portal.extensions import db
 from portal.players.models import AgeGroup, PlayerProfile, ProfileStatus
 
 
-def membership_end(profile: PlayerProfile) -> date | None:
-    """When the player's current membership ends, which opens the renewal window.
+def membership_end(profile: PlayerProfile) -> tuple[date | None, int]:
+    """When the player's current membership ends, and how many days before that its
+    plan opens renewal (and the profile's locked fields): the renewal window.
 
-    Memberships arrive with the payments issue; until a profile has one there
-    is nothing to renew, so this answers None and the window stays closed.
+    With no current membership there is nothing to renew (the end is None).
     """
-    return None
+    from portal.memberships.queries import current_term
+
+    term = current_term(profile.id)
+    if term is None:
+        return None, profile.league.renewal_window_days
+    window = term.plan.renewal_window_days
+    return term.ends_on, profile.league.renewal_window_days if window is None else window
 
 
 def age_groups() -> list[AgeGroup]:

@@ -85,10 +85,8 @@ def today_in(league: League) -> date:
 
 def is_locked(profile: PlayerProfile, today: date | None = None) -> bool:
     """Are name, date of birth and photo locked for the player right now?"""
-    league = profile.league
-    window = rules.renewal_window_open(
-        today or today_in(league), queries.membership_end(profile), league.renewal_window_days
-    )
+    end, window_days = queries.membership_end(profile)
+    window = rules.renewal_window_open(today or today_in(profile.league), end, window_days)
     return rules.fields_locked(profile.status, profile.unlocked_at is not None, window)
 
 

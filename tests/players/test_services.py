@@ -227,9 +227,9 @@ def test_renewal_window_unlocks(scope, league, parent, registrar, monkeypatch):
 
     profile = _verified(league, parent, registrar)
     today = date(2026, 8, 20)
-    monkeypatch.setattr(queries, "membership_end", lambda p: date(2026, 9, 1))
+    monkeypatch.setattr(queries, "membership_end", lambda p: (date(2026, 9, 1), 30))
     assert not services.is_locked(profile, today)
-    monkeypatch.setattr(queries, "membership_end", lambda p: date(2026, 12, 1))
+    monkeypatch.setattr(queries, "membership_end", lambda p: (date(2026, 12, 1), 30))
     assert services.is_locked(profile, today)
 
 

@@ -1,0 +1,1 @@
+"""Memberships: programs and plans a league offers, and the terms players hold."""

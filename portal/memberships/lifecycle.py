@@ -1,0 +1,175 @@
+"""A membership's life: pending payment -> active -> expired, with suspension,
+cancellation and refund on the side.
+
+Every change is a conditional UPDATE from the states it may come from, so a
+payment confirmed twice activates once and a nightly job run twice changes
+nothing the second time.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+from sqlalchemy import func, select, update
+
+from portal.core.db import utcnow
+from portal.extensions import db
+from portal.memberships.models import DurationUnit, Membership, MembershipStatus, Plan, TermKind
+from portal.players.services import today_in
+
+CURRENT = (MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED)
+
+
+class MembershipError(ValueError):
+    """A change the membership's state does not allow; the message is for the admin."""
+
+
+def add_duration(start: date, amount: int, unit: DurationUnit) -> date:
+    """The day a term of `amount` `unit`s starting on `start` ends (inclusive).
+
+    Months and years keep the day of the month where they can (31 January + 1
+    month ends on 28 or 29 February), so no member loses or gains a day.
+    """
+    if unit == DurationUnit.DAYS:
+        return start + timedelta(days=amount - 1)
+    if unit == DurationUnit.WEEKS:
+        return start + timedelta(weeks=amount) - timedelta(days=1)
+    months = amount * (12 if unit == DurationUnit.YEARS else 1)
+    year, month = divmod(start.month - 1 + months, 12)
+    year, month = start.year + year, month + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day) - timedelta(days=1)
+
+
+def current_end(profile_id: int, plan_id: int) -> date | None:
+    """The last day already paid for on this plan (active or suspended terms)."""
+    return db.session.scalar(
+        select(func.max(Membership.ends_on)).where(
+            Membership.profile_id == profile_id,
+            Membership.plan_id == plan_id,
+            Membership.status.in_(CURRENT),
+        )
+    )
+
+
+def term_dates(plan: Plan, profile_id: int, today: date) -> tuple[date, date]:
+    """Where a newly paid term starts and ends.
+
+    A season has its own dates. A rolling term starts today, or, for a
+    renewal paid while the current term still runs, the day after it ends.
+    """
+    if plan.term == TermKind.FIXED:
+        return plan.season_start, plan.season_end
+    end = current_end(profile_id, plan.id)
+    start = end + timedelta(days=1) if end and end >= today else today
+    return start, add_duration(start, plan.duration, plan.duration_unit)
+
+
+def _move(membership: Membership, from_states, **values) -> bool:
+    moved = db.session.execute(
+        update(Membership)
+        .where(Membership.id == membership.id, Membership.status.in_(from_states))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(membership)
+    return moved.rowcount == 1
+
+
+def activate(membership: Membership) -> bool:
+    """Payment confirmed: the term starts (today, on its season's date, or after the
+    current term). True if this call activated it."""
+    starts, ends = term_dates(
+        membership.plan, membership.profile_id, today_in(membership.plan.league)
+    )
+    return _move(
+        membership,
+        (MembershipStatus.PENDING_PAYMENT, MembershipStatus.CANCELLED),
+        status=MembershipStatus.ACTIVE,
+        starts_on=starts,
+        ends_on=ends,
+        activated_at=utcnow(),
+        ended_at=None,
+        end_reason="",
+    )
+
+
+def cancel_unpaid(membership: Membership, reason: str) -> bool:
+    """The checkout was abandoned or the payment failed: release the place."""
+    return _move(
+        membership,
+        (MembershipStatus.PENDING_PAYMENT,),
+        status=MembershipStatus.CANCELLED,
+        ended_at=utcnow(),
+        end_reason=reason,
+    )
+
+
+def end_refunded(membership: Membership) -> bool:
+    """Fully refunded: the card no longer reads as valid."""
+    return _move(
+        membership,
+        (*CURRENT, MembershipStatus.EXPIRED, MembershipStatus.PENDING_PAYMENT),
+        status=MembershipStatus.REFUNDED,
+        ended_at=utcnow(),
+        end_reason="Payment refunded",
+    )
+
+
+def cancel(membership: Membership, reason: str) -> bool:
+    """An admin ends a term early (without a refund: refunds go through payments)."""
+    if not reason.strip():
+        raise MembershipError("Say why the membership is cancelled.")
+    return _move(
+        membership, CURRENT, status=MembershipStatus.CANCELLED, ended_at=utcnow(), end_reason=reason
+    )
+
+
+def suspend(membership: Membership, reason: str, until: date | None) -> bool:
+    """Suspend until a date (lifted automatically the day after) or until lifted by hand."""
+    if not reason.strip():
+        raise MembershipError("Say why the membership is suspended.")
+    if until is not None and until < today_in(membership.plan.league):
+        raise MembershipError("The suspension must end today or later.")
+    return _move(
+        membership,
+        CURRENT,
+        status=MembershipStatus.SUSPENDED,
+        suspended_until=until,
+        suspension_reason=reason.strip(),
+    )
+
+
+def lift(membership: Membership) -> bool:
+    return _move(
+        membership,
+        (MembershipStatus.SUSPENDED,),
+        status=MembershipStatus.ACTIVE,
+        suspended_until=None,
+        suspension_reason="",
+    )
+
+
+def expire_due(today: date) -> int:
+    """Terms whose last day has passed become expired (the league's "today")."""
+    return db.session.execute(
+        update(Membership)
+        .where(Membership.status.in_(CURRENT), Membership.ends_on < today)
+        .values(status=MembershipStatus.EXPIRED, ended_at=utcnow(), end_reason="Term ended")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def lift_ended_suspensions(today: date) -> int:
+    """Suspensions whose end date has passed are lifted."""
+    return db.session.execute(
+        update(Membership)
+        .where(
+            Membership.status == MembershipStatus.SUSPENDED,
+            Membership.suspended_until.is_not(None),
+            Membership.suspended_until < today,
+        )
+        .values(status=MembershipStatus.ACTIVE, suspended_until=None, suspension_reason="")
+        .execution_options(synchronize_session=False)
+    ).rowcount

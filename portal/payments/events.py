@@ -1,0 +1,228 @@
+"""Stripe events: take them in fast, process each exactly once, in the worker.
+
+Intake (`receive`) verifies the signature with the official library, stores
+the raw event under its id (a second delivery of the same id is acknowledged
+and dropped) and queues it. Processing (`process`) claims the event with a
+conditional update, finds our order through our own stored references, asks
+the gateway for the current truth, and brings the order in line. A
+temporary failure is retried with backoff; an event that keeps failing is
+kept with its error for the platform admin, who can retry it. A worker that
+dies mid-event leaves it claimed; `requeue_stale` hands it out again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+import stripe
+from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from portal.core.db import utcnow
+from portal.core.tenancy import league_scope, unscoped
+from portal.core.transactions import after_commit
+from portal.extensions import db
+from portal.payments import fulfilment
+from portal.payments.gateway import GatewayError, GatewayUnavailable, get_gateway
+from portal.payments.models import EventStatus, Order, WebhookEvent
+
+log = logging.getLogger(__name__)
+
+SESSION_EVENTS = {
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+}
+CHARGE_EVENTS = {"charge.refunded", "charge.dispute.created"}
+MAX_ATTEMPTS = 8
+STALE_AFTER = timedelta(minutes=5)
+
+
+class BadEvent(ValueError):
+    """The request is not a genuine, fresh Stripe event."""
+
+
+def receive(payload: bytes, signature: str | None) -> bool:
+    """Verify and store an event; True if it is new (False: a repeat). Raises BadEvent."""
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, signature, current_app.config["STRIPE_WEBHOOK_SECRET"]
+        )
+    except (ValueError, stripe.SignatureVerificationError) as error:
+        raise BadEvent(str(error)) from None
+    row = WebhookEvent(event_id=event["id"], type=event["type"], payload=payload.decode())
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    event_id = row.id
+    after_commit(lambda: _enqueue(event_id))
+    return True
+
+
+def _enqueue(event_id: int) -> None:
+    from portal.payments.tasks import process_event
+
+    process_event(event_id)
+
+
+def backoff(attempt: int) -> int:
+    """Seconds before attempt `attempt + 1`: 10 s, 20 s, 40 s ... capped at 30 minutes."""
+    return min(10 * 2 ** max(attempt - 1, 0), 1800)
+
+
+def claim(event_id: int) -> WebhookEvent | None:
+    """Take the event for processing, unless another worker has it or it is done."""
+    claimed = db.session.execute(
+        update(WebhookEvent)
+        .where(
+            WebhookEvent.id == event_id,
+            or_(
+                WebhookEvent.status == EventStatus.PENDING,
+                WebhookEvent.status == EventStatus.FAILED,
+            ),
+        )
+        .values(
+            status=EventStatus.PROCESSING,
+            locked_at=utcnow(),
+            attempts=WebhookEvent.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return db.session.get(WebhookEvent, event_id) if claimed.rowcount == 1 else None
+
+
+def process(event_id: int) -> int | None:
+    """Process one stored event; returns seconds to wait before a retry, or None."""
+    with unscoped():
+        event = claim(event_id)
+        if event is None:
+            return None
+        try:
+            outcome = handle(event)
+        except (GatewayUnavailable, OperationalError) as error:
+            db.session.rollback()
+            return _failed(event_id, error, temporary=True)
+        except Exception as error:  # recorded for the platform admin, with a retry button
+            db.session.rollback()
+            log.exception("webhook event %s failed", event_id)
+            _failed(event_id, error, temporary=False)
+            return None
+        event.status = (
+            EventStatus.IGNORED if outcome.startswith("ignored") else EventStatus.PROCESSED
+        )
+        event.outcome = outcome
+        event.processed_at = utcnow()
+        event.last_error = ""
+        db.session.commit()
+        return None
+
+
+def _failed(event_id: int, error: Exception, *, temporary: bool) -> int | None:
+    event = db.session.get(WebhookEvent, event_id)
+    event.last_error = f"{type(error).__name__}: {error}"[:2000]
+    retry = temporary and event.attempts < MAX_ATTEMPTS
+    event.status = EventStatus.PENDING if retry else EventStatus.FAILED
+    event.locked_at = None
+    delay = backoff(event.attempts) if retry else None
+    event.next_attempt_at = utcnow() + timedelta(seconds=delay) if delay else None
+    db.session.commit()
+    return delay
+
+
+def handle(event: WebhookEvent) -> str:
+    """What this event means for us, decided from the gateway's current records."""
+    data = json.loads(event.payload)["data"]["object"]
+    if event.type in SESSION_EVENTS:
+        order = _order_for_session(data.get("id"))
+        if order is None:
+            return "ignored: no order of ours has this checkout session"
+        event.order_id, event.league_id = order.id, order.league_id
+        with league_scope(order.league_id):
+            failed = event.type == "checkout.session.async_payment_failed"
+            return fulfilment.sync_order(order, failed=failed)
+    if event.type in CHARGE_EVENTS:
+        intent_id = data.get("payment_intent")
+        order = _order_for_payment(intent_id) if intent_id else None
+        if order is None:
+            return "ignored: no order of ours has this payment"
+        event.order_id, event.league_id = order.id, order.league_id
+        with league_scope(order.league_id):
+            if event.type == "charge.dispute.created":
+                return fulfilment.record_dispute(order)
+            return fulfilment.sync_refunds(order, get_gateway().get_payment(intent_id))
+    return f"ignored: {event.type} is not used"
+
+
+def _order_for_session(session_id: str | None) -> Order | None:
+    if not session_id:
+        return None
+    return db.session.scalars(select(Order).where(Order.session_id == session_id)).first()
+
+
+def _order_for_payment(intent_id: str) -> Order | None:
+    """The order a payment belongs to: by the intent we stored, or, before we know it
+    (a refund event can come first), by the order id in the payment's metadata,
+    confirmed by that order's own checkout session."""
+    order = db.session.scalars(select(Order).where(Order.payment_intent_id == intent_id)).first()
+    if order is not None:
+        return order
+    try:
+        payment = get_gateway().get_payment(intent_id)
+    except GatewayError:
+        return None
+    order_id = payment.metadata.get("order_id", "")
+    order = db.session.get(Order, int(order_id)) if order_id.isdigit() else None
+    if order is None or not order.session_id:
+        return None
+    with league_scope(order.league_id):
+        session = get_gateway().get_session(order.session_id)
+    return order if session.payment_intent == intent_id else None
+
+
+def requeue_stale(now=None) -> int:
+    """Hand out again events a dead worker left claimed, and pending ones nobody took
+    (a minute after they were due, so a retry waiting for its backoff is left alone)."""
+    now = now or utcnow()
+    grace = now - timedelta(minutes=1)
+    stale = db.session.scalars(
+        select(WebhookEvent.id).where(
+            or_(
+                (WebhookEvent.status == EventStatus.PROCESSING)
+                & (WebhookEvent.locked_at < now - STALE_AFTER),
+                (WebhookEvent.status == EventStatus.PENDING)
+                & or_(
+                    WebhookEvent.next_attempt_at.is_(None) & (WebhookEvent.received_at < grace),
+                    WebhookEvent.next_attempt_at < grace,
+                ),
+            )
+        )
+    ).all()
+    if stale:
+        db.session.execute(
+            update(WebhookEvent)
+            .where(WebhookEvent.id.in_(stale), WebhookEvent.status == EventStatus.PROCESSING)
+            .values(status=EventStatus.PENDING, locked_at=None)
+        )
+        db.session.commit()
+    for event_id in stale:
+        _enqueue(event_id)
+    return len(stale)
+
+
+def retry(event_id: int) -> bool:
+    """The platform admin's retry button: queue a failed event once more."""
+    event = db.session.get(WebhookEvent, event_id)
+    if event is None or event.status != EventStatus.FAILED:
+        return False
+    event.attempts = 0
+    db.session.flush()
+    after_commit(lambda: _enqueue(event_id))
+    return True
