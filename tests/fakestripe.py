@@ -52,13 +52,17 @@ class FakeStripe:
     """State and routing; `serve()` runs it on a free loopback port in a thread."""
 
     def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything (a fresh Stripe account for the next test)."""
         self.sessions: dict[str, dict] = {}
         self.intents: dict[str, dict] = {}
         self.events: list[dict] = []
         self.idempotent: dict[str, tuple[str, Response]] = {}
         self.requests: list[tuple[str, str, dict]] = []
         self.down = False
-        self.lock = threading.Lock()
 
     # -- HTTP -------------------------------------------------------------------
 

@@ -38,8 +38,8 @@ def register():
     plans = queries.open_plans()
     if request.method == "GET":
         return _register_page(profiles, plans)
-    selections, accepted = _parse_choices(profiles, plans)
     try:
+        selections, accepted = _parse_choices(profiles, plans)
         order = checkout.place_order(
             g.league,
             current_user._get_current_object(),
@@ -77,6 +77,8 @@ def _pay(order: Order):
 
 
 def _parse_choices(profiles, plans) -> tuple[list[Selection], set[int]]:
+    """The form's choices, read against our own lists: only this account's players and
+    this league's open plans can be chosen, whatever the form says."""
     by_id = {plan.id: plan for plan in plans}
     selections = []
     for profile in profiles:
@@ -85,8 +87,12 @@ def _parse_choices(profiles, plans) -> tuple[list[Selection], set[int]]:
             continue
         plan = by_id.get(int(choice)) if choice.isdigit() else None
         if plan is None:
-            abort(400)
+            raise CheckoutError([f"The plan chosen for {profile.first_name} is not offered here."])
         selections.append(Selection(profile, plan))
+    for name in request.form:
+        owner = name.removeprefix("plan-")
+        if name.startswith("plan-") and owner not in {str(p.id) for p in profiles}:
+            raise CheckoutError(["You can only pay for players on your own account."])
     accepted = {int(v) for v in request.form.getlist("agree") if v.isdigit()}
     return selections, accepted
 
