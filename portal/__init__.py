@@ -42,6 +42,13 @@ def _init_extensions(app: Flask) -> None:
     from portal.extensions import csrf, db, htmx, limiter, migrate
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            from sqlalchemy import event
+
+            from portal.core.db import tune_sqlite
+
+            event.listen(db.engine, "connect", tune_sqlite)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )
@@ -70,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.leagues.home import bp as home_bp
     from portal.leagues.members import bp as members_bp
     from portal.leagues.views import bp as league_pages_bp
+    from portal.memberships.admin_views import bp as programs_bp
     from portal.memberships.views import bp as memberships_bp
     from portal.ops.files import bp as files_bp
     from portal.ops.health import bp as health_bp
@@ -89,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
         review_bp,
         player_settings_bp,
         memberships_bp,
+        programs_bp,
         payments_bp,
     )
     for blueprint in (

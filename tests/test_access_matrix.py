@@ -26,7 +26,9 @@ from tests.access import (
     VISITORS,
     foundation,
     memberships,
+    memberships_admin,
     payments,
+    payments_admin,
     player_settings,
     players,
     review,
@@ -39,7 +41,9 @@ MATRIX = (
     + review.ROWS
     + player_settings.ROWS
     + memberships.ROWS
+    + memberships_admin.ROWS
     + payments.ROWS
+    + payments_admin.ROWS
     + foundation.FINAL_ROWS
 )
 

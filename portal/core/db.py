@@ -81,3 +81,13 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, server_default=func.now(), onupdate=utcnow
     )
+
+
+def tune_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite as a server database: foreign keys enforced (as on PostgreSQL), and WAL so
+    readers never wait for the writer (web workers and the huey worker share the file)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,0 +1,3 @@
+"""Access rows for memberships admin routes (see tests/access/__init__.py for the row format)."""
+
+ROWS: list = []
