@@ -73,10 +73,30 @@ def check(guardian: User, selections: list[Selection], accepted: set[int], today
             messages.append(
                 f"Please accept “{plan.agreement_title or 'the agreement'}” for {plan.name}."
             )
+    messages += _places_left_for(selections, today)
     if len({s.plan.currency for s in selections}) > 1:
         messages.append("Plans in different currencies must be paid separately.")
     if messages:
         raise CheckoutError(messages)
+
+
+def _places_left_for(selections: list[Selection], today: date) -> list[str]:
+    """Several players on one plan must all fit in the places it has left."""
+    messages = []
+    wanted: dict[int, list[Selection]] = {}
+    for selection in selections:
+        wanted.setdefault(selection.plan.id, []).append(selection)
+    for group in wanted.values():
+        plan = group[0].plan
+        if plan.capacity is None or len(group) < 2:
+            continue  # one player: eligibility already said whether the plan is full
+        left = max(plan.capacity - eligibility.taken_places(plan, today), 0)
+        if len(group) > left:
+            messages.append(
+                f"{plan.name} has {left} place{'' if left == 1 else 's'} left, "
+                f"for {len(group)} players."
+            )
+    return messages
 
 
 def place_order(

@@ -271,3 +271,13 @@ def reload_profile(profile):
 
     db.session.expire_all()
     return db.session.get(PlayerProfile, profile.id)
+
+
+def test_a_family_cannot_take_more_places_than_are_left(client, login, make, league, parent, kids):
+    """Two children, one place left: is the checkout refused before anyone pays?"""
+    plan = make.plan(league, "Last spot", capacity=1)
+    login(parent)
+    response = client.post("/l/riverside/register", data=_form(kids, plan))
+    assert response.status_code == 422
+    assert "Last spot has 1 place left, for 2 players." in response.text
+    assert _orders() == []
