@@ -9,9 +9,10 @@ FLASK := $(BIN)/flask --app wsgi
 STAMPS := $(VENV)/.stamps
 
 # System libraries WeasyPrint needs (also in Aptfile for the platform build).
-APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-# Browser tests drive Debian's Chromium.
-APT_TEST := chromium chromium-driver
+# Noto fonts let cards print names in any script (Latin, Greek, Cyrillic, Arabic, CJK...).
+APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
+# Browser tests drive Debian's Chromium; card render tests rasterise PDFs (poppler) and decode QR codes (zbar).
+APT_TEST := chromium chromium-driver poppler-utils zbar-tools
 
 .PHONY: help setup setup-test run worker test test-pg lint bench clean
 

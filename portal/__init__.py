@@ -62,6 +62,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_core(app: Flask) -> None:
+    from portal.cards import filters as card_filters
+    from portal.cards import hooks as card_hooks
     from portal.core import errors, htmx, logs, security, templating
 
     logs.init_app(app)
@@ -69,10 +71,18 @@ def _init_core(app: Flask) -> None:
     htmx.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    card_filters.init_app(app)
+    card_hooks.connect()
 
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
+    from portal.cards.print_views import bp as card_prints_bp
+    from portal.cards.referee import bp as referee_bp
+    from portal.cards.staff_views import bp as card_staff_bp
+    from portal.cards.teams import bp as teams_bp
+    from portal.cards.verify import bp as check_bp
+    from portal.cards.views import bp as cards_bp
     from portal.leagues import add_children, league_bp
     from portal.leagues.home import bp as home_bp
     from portal.leagues.members import bp as members_bp
@@ -83,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.ops.health import bp as health_bp
     from portal.ops.mailbox import bp as mailbox_bp
     from portal.payments.admin_views import bp as payments_bp
+    from portal.payments.platform_views import bp as platform_payments_bp
     from portal.payments.test_checkout import bp as test_checkout_bp
     from portal.payments.webhook import bp as webhooks_bp
     from portal.platform.views import bp as platform_bp
@@ -99,16 +110,23 @@ def _register_blueprints(app: Flask) -> None:
         memberships_bp,
         programs_bp,
         payments_bp,
+        cards_bp,
+        card_staff_bp,
+        teams_bp,
+        referee_bp,
+        card_prints_bp,
     )
     for blueprint in (
         home_bp,
         accounts_bp,
         league_bp,
         platform_bp,
+        platform_payments_bp,
         health_bp,
         files_bp,
         webhooks_bp,
         test_checkout_bp,
+        check_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config["DEV_MAILBOX"]:

@@ -47,3 +47,40 @@ def register(app: Flask) -> None:
         accounts = demo_data.seed()
         db.session.commit()
         click.echo(demo_data.describe(accounts))
+
+    @app.cli.group("payments")
+    def payments() -> None:
+        """Payments: reconciliation with the gateway."""
+
+    @payments.command("reconcile")
+    @click.option(
+        "--hours",
+        default=48,
+        show_default=True,
+        type=click.IntRange(1, 24 * 90),
+        help="How far back to ask the gateway for paid checkouts.",
+    )
+    def reconcile(hours: int) -> None:
+        """Fulfil paid checkouts whose webhook never came; list orders stuck waiting."""
+        from portal.payments import reconciliation
+
+        run = reconciliation.run_job(hours)
+        click.echo(reconciliation.summary(run))
+        if run.error:
+            raise click.ClickException(run.error)
+
+    @app.cli.group("memberships")
+    def memberships() -> None:
+        """Memberships: the daily work the worker also runs every hour."""
+
+    @memberships.command("run-daily")
+    def run_daily() -> None:
+        """Expire ended terms, lift ended suspensions and send renewal reminders in every
+        league (safe to run again: nothing is done twice)."""
+        from portal.memberships import tasks
+
+        for slug, counts in tasks.run_daily().items():
+            click.echo(
+                f"{slug}: {counts['expired']} expired, {counts['lifted']} suspensions lifted, "
+                f"{counts['reminded']} renewal reminders"
+            )

@@ -5,6 +5,7 @@ data is refused in production. Profiles go through the real services (staged
 uploads, create, submit, approve), so their photos and documents land in
 storage exactly as a real user's would, and every screen has something to
 show: a verified child, a draft missing its photo, a review queue, adults.
+Programs, plans and paid memberships come from `demo_programs`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import date
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 from sqlalchemy import select
 
+from portal import demo_cards, demo_programs
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.core.permissions import Role
@@ -279,14 +281,21 @@ def seed() -> list[tuple[str, str]]:
         with league_scope(league.id):
             _configure(league)
     notes: dict[str, list[str]] = {}
+    profiles = {}
     for index, spec in enumerate(PLAYERS):
         league = by_slug[spec.league]
         with league_scope(league.id):
-            profile = _add_player(spec, index, league, people)
+            profile = profiles[spec.first_name] = _add_player(spec, index, league, people)
             db.session.flush()  # the profile's history rows belong inside this league's scope
         notes.setdefault(f"{spec.guardian}@example.com", []).append(
             f"{spec.first_name} ({profile.status.label})"
         )
+    for league in by_slug.values():
+        with league_scope(league.id):
+            in_league = {spec.first_name for spec in PLAYERS if spec.league == league.slug}
+            demo_programs.add(league, people, {n: profiles[n] for n in in_league}, notes)
+            demo_cards.seed_teams(league, {n: profiles[n] for n in in_league})
+    _make_cards(by_slug.values(), profiles.values())
     for slug, reviewer in REVIEWERS.items():
         waiting = sum(1 for spec in PLAYERS if spec.league == slug and spec.state == "submitted")
         notes.setdefault(reviewer, []).append(f"{waiting} profiles to review")
@@ -294,6 +303,19 @@ def seed() -> list[tuple[str, str]]:
         (email, what + (": " + ", ".join(notes[email]) if email in notes else ""))
         for email, what in described
     ]
+
+
+def _make_cards(leagues_made, profiles) -> None:
+    """Cards for every paid, verified demo player, made now rather than by the worker so
+    the demo (and the browser tests, which run no worker) show them at once."""
+    from portal.cards import services as cards
+
+    for league in leagues_made:
+        with league_scope(league.id):
+            for profile in profiles:
+                if profile.league_id == league.id:
+                    cards.refresh(profile, today=services.today_in(league))
+            db.session.flush()
 
 
 def describe(accounts_made: list[tuple[str, str]]) -> str:

@@ -1,6 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
 from portal.accounts.models import OneTimeToken, User
+from portal.cards.models import Card, CardCheck, PrintJob, Team, TeamPlayer
 from portal.leagues.models import Invitation, League, LeagueRole
 from portal.memberships.models import AgreementAcceptance, Membership, Plan, Program
 from portal.payments.models import (
@@ -16,6 +17,8 @@ from portal.players.models import AgeGroup, PlayerProfile, ProfileEvent, StagedU
 __all__ = [
     "AgeGroup",
     "AgreementAcceptance",
+    "Card",
+    "CardCheck",
     "GatewayObject",
     "Invitation",
     "League",
@@ -26,11 +29,14 @@ __all__ = [
     "OrderLine",
     "Plan",
     "PlayerProfile",
+    "PrintJob",
     "ProfileEvent",
     "Program",
     "ReconciliationRun",
     "Refund",
     "StagedUpload",
+    "Team",
+    "TeamPlayer",
     "User",
     "WebhookEvent",
 ]

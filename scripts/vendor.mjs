@@ -5,7 +5,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const files = [["htmx.org/dist/htmx.min.js", "htmx.min.js"]];
+const files = [
+  ["htmx.org/dist/htmx.min.js", "htmx.min.js"],
+  ["jsqr/dist/jsQR.js", "jsQR.js"], // QR decoding for the referee's scanner
+];
 
 mkdirSync(join(root, "static", "vendor"), { recursive: true });
 for (const [source, target] of files) {

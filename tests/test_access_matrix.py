@@ -12,6 +12,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from portal.cards import services as card_services
+from portal.cards.models import Team, TeamPlayer
 from portal.core.permissions import Role
 from portal.core.tenancy import league_scope
 from portal.demo import crest
@@ -24,6 +26,10 @@ from portal.players import reviews, services, uploads
 from portal.players.models import DocumentKind, UploadKind
 from tests.access import (
     VISITORS,
+    cards,
+    cards_print,
+    cards_staff,
+    cards_teams,
     foundation,
     memberships,
     memberships_admin,
@@ -44,6 +50,10 @@ MATRIX = (
     + memberships_admin.ROWS
     + payments.ROWS
     + payments_admin.ROWS
+    + cards.ROWS
+    + cards_teams.ROWS
+    + cards_print.ROWS
+    + cards_staff.ROWS  # revokes {card}: after every row that reads it
     + foundation.FINAL_ROWS
 )
 
@@ -118,9 +128,18 @@ def world(make):
     with league_scope(a.id):
         paid = _order(a, people["player"], verified, plan_a, pay=True)
         open_order = _order(a, people["player"], profile, plan_a)
+        card = card_services.issue(verified)
+        # On the team: the submitted {profile}, which has no card (so no row here renders one).
+        team_player = TeamPlayer(profile_id=profile.id, number="7")
+        team = Team(name="Alpha Hawks", players=[team_player])
+        db.session.add(team)
+        db.session.commit()
+        team_ids = {"team": team.id, "team_player": team_player.id}
     with league_scope(b.id):
         b_guardian = make.user()
         b_profile = _profile(b, b_guardian, "Bee", submit=True)
+        b_team = Team(name="Bravo Bears")
+        db.session.add(b_team)
         db.session.commit()
     b_order = _order(b, b_guardian, b_profile, make.plan(b, "Bravo season"))
     ids = {
@@ -138,6 +157,10 @@ def world(make):
         "open_order": open_order.id,
         "session": open_order.session_id,
         "b_order": b_order.id,
+        "card": card.token,
+        **team_ids,
+        "b_team": b_team.id,
+        **cards_print.world_ids(a, b, people["admin"], people["other_admin"]),
     }
     return people, ids
 

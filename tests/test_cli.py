@@ -131,3 +131,67 @@ def test_demo_seed_sets_up_players_through_the_real_services(app):
         adults = db.session.scalars(select(PlayerProfile)).all()
         assert all(p.is_self and p.gender is not None for p in adults)
         assert all(storage.exists(p.document_key) for p in adults)  # kept 30 days here
+
+
+def test_demo_seed_offers_programs_and_paid_memberships(app):
+    """Do the demo leagues offer programs and plans, with families who paid through the
+    real checkout (one suspended), Pat's Mia playing futsal with a card that reads VALID,
+    and still free to register for the spring?"""
+    from portal.cards import services as card_services
+    from portal.cards.content import card_verdict
+    from portal.cards.models import PdfState
+    from portal.demo_programs import demo_year
+    from portal.memberships import eligibility
+    from portal.memberships.models import Membership, MembershipStatus, Plan, Program
+    from portal.payments.models import Order, OrderStatus
+    from portal.players.services import today_in
+
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    assert "paid for Ava and Noah" in result.output
+    riverside, northside = _league("riverside"), _league("northside-hockey")
+    year = demo_year(today_in(riverside))
+    with league_scope(riverside.id):
+        programs = db.session.scalars(select(Program).order_by(Program.position)).all()
+        assert [p.name for p in programs] == [
+            f"Spring recreational {year}",
+            "Summer camp",
+            "Winter futsal",
+        ]
+        plans = {p.name: p for p in db.session.scalars(select(Plan))}
+        assert [(p.price_minor, p.capacity) for p in programs[0].plans] == [
+            (12000, None),
+            (14000, 16),
+            (14000, None),
+        ]
+        seasons = [p for p in plans.values() if p.season_start]
+        assert len(seasons) == 4 and all(p.season_start.year == year for p in seasons)
+        camp = plans["Day camp, 12 to 16 July"]
+        assert (camp.agreement_title, camp.agreement_version) == ("Waiver and release", 1)
+        members = {m.profile.first_name: m.status for m in db.session.scalars(select(Membership))}
+        assert members == {
+            "Ava": MembershipStatus.ACTIVE,
+            "Noah": MembershipStatus.ACTIVE,
+            "Lucas": MembershipStatus.SUSPENDED,
+            "Sofia": MembershipStatus.ACTIVE,
+            "Daniel": MembershipStatus.ACTIVE,
+            "Zara": MembershipStatus.ACTIVE,
+            "Mia": MembershipStatus.ACTIVE,
+        }
+        assert {o.status for o in db.session.scalars(select(Order))} == {OrderStatus.PAID}
+        mia = db.session.scalars(
+            select(PlayerProfile).where(PlayerProfile.first_name == "Mia")
+        ).one()
+        assert eligibility.problems(mia, plans["U10 and U12"], today_in(riverside)) == []
+        card = card_services.current_card(mia.id)
+        assert card.pdf_state == PdfState.READY
+        assert card_verdict(card, today_in(riverside)).code == "valid"
+    with league_scope(northside.id):
+        adult = {p.name: p for p in db.session.scalars(select(Plan))}
+        assert {
+            (n, p.currency, p.price_minor, p.duration_unit.value) for n, p in adult.items()
+        } == {
+            ("Monthly", "cad", 4500, "months"),
+            ("Full year", "cad", 45000, "years"),
+        }
+        assert len(db.session.scalars(select(Membership)).all()) == 2

@@ -91,9 +91,13 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Sign out, and clear what the browser kept for this account (the offline copy of
+    a player's card, its service worker): phones are often shared in a family."""
     logout_user()
     flash("You are signed out.", "info")
-    return redirect(url_for("home.index"), 303)
+    response = redirect(url_for("home.index"), 303)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.get("/verify-email/<token>")

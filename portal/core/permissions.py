@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage_members": frozenset({Role.ADMIN}),
     "review_profiles": frozenset({Role.ADMIN, Role.REGISTRAR}),
     "check_cards": frozenset({Role.ADMIN, Role.REGISTRAR, Role.REFEREE}),
+    "manage_teams": frozenset({Role.ADMIN, Role.REGISTRAR}),
+    "print_cards": frozenset({Role.ADMIN}),
     "staff_area": frozenset({Role.ADMIN, Role.REGISTRAR, Role.REFEREE}),
 }
 

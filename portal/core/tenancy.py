@@ -116,7 +116,9 @@ def _tenant_use(statement) -> tuple[bool, bool]:
     for element in visitors.iterate(statement):
         table = _table_of(element)
         if table is not None and table.name in tables:
-            orm = "parententity" in getattr(element, "_annotations", {})
+            annotations = getattr(element, "_annotations", {})
+            # "parentmapper" alone marks the ON clause of a relationship join.
+            orm = "parententity" in annotations or "parentmapper" in annotations
             (through_orm if orm else plain).add(table.name)
     # A FROM derived from ORM columns (EXISTS, IN subqueries) shows up as the plain
     # table too; the ORM filters it. Only a table never reached through the ORM is Core.

@@ -71,6 +71,11 @@ class League(TimestampMixin, db.Model):
     allow_promotion_codes: Mapped[bool] = mapped_column(default=False, server_default=false())
     renewal_reminder_days: Mapped[int] = mapped_column(default=14, server_default="14")
 
+    # Cards: the printed card shows the date of birth or the age group; the public
+    # verification page shows the date of birth only if the league chooses.
+    card_shows_birth_date: Mapped[bool] = mapped_column(default=False, server_default=false())
+    verify_shows_birth_date: Mapped[bool] = mapped_column(default=False, server_default=false())
+
     def __repr__(self) -> str:
         return f"<League {self.slug}>"
 

@@ -12,6 +12,7 @@ from portal.core.db import utcnow
 from portal.core.images import normalise_logo
 from portal.core.mail import send_mail
 from portal.core.permissions import ROLE_LABELS, Role
+from portal.core.signals import league_look_changed
 from portal.core.storage import discard, store
 from portal.core.tokens import new_token
 from portal.core.urls import absolute_url
@@ -51,10 +52,26 @@ def create_league(slug: str, **fields) -> League:
     return league
 
 
+# What every card of the league prints: a change remakes them all.
+CARD_FIELDS = (
+    "name",
+    "sport",
+    "primary_color",
+    "secondary_color",
+    "contact_email",
+    "contact_phone",
+    "website",
+    "card_shows_birth_date",
+)
+
+
 def update_league(league: League, **fields) -> None:
+    before = {name: getattr(league, name, None) for name in CARD_FIELDS}
     for name in LEAGUE_FIELDS:
         if name in fields and fields[name] is not None:
             setattr(league, name, fields[name])
+    if any(getattr(league, name, None) != value for name, value in before.items()):
+        league_look_changed.send(league, league_id=league.id)
 
 
 def set_logo(league: League, data: bytes) -> str:
@@ -72,6 +89,7 @@ def set_logo(league: League, data: bytes) -> str:
     if league.logo_key:
         discard(league.logo_key)
     league.logo_key = key
+    league_look_changed.send(league, league_id=league.id)
     return key
 
 

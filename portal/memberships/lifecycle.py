@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select, update
 
 from portal.core.db import utcnow
+from portal.core.signals import player_card_changed
 from portal.extensions import db
 from portal.memberships.models import DurationUnit, Membership, MembershipStatus, Plan, TermKind
 from portal.players.services import today_in
@@ -38,8 +39,10 @@ def add_duration(start: date, amount: int, unit: DurationUnit) -> date:
     months = amount * (12 if unit == DurationUnit.YEARS else 1)
     year, month = divmod(start.month - 1 + months, 12)
     year, month = start.year + year, month + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return date(year, month, day) - timedelta(days=1)
+    last_day = calendar.monthrange(year, month)[1]
+    if start.day > last_day:  # no such day that month: the term runs to its last day
+        return date(year, month, last_day)
+    return date(year, month, start.day) - timedelta(days=1)
 
 
 def current_end(profile_id: int, plan_id: int) -> date | None:
@@ -74,7 +77,10 @@ def _move(membership: Membership, from_states, **values) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(membership)
-    return moved.rowcount == 1
+    if moved.rowcount != 1:
+        return False
+    player_card_changed.send(membership, profile_id=membership.profile_id)
+    return True
 
 
 def activate(membership: Membership) -> bool:
@@ -122,7 +128,13 @@ def cancel(membership: Membership, reason: str) -> bool:
     if not reason.strip():
         raise MembershipError("Say why the membership is cancelled.")
     return _move(
-        membership, CURRENT, status=MembershipStatus.CANCELLED, ended_at=utcnow(), end_reason=reason
+        membership,
+        CURRENT,
+        status=MembershipStatus.CANCELLED,
+        ended_at=utcnow(),
+        end_reason=reason,
+        suspended_until=None,  # a cancelled term is no longer suspended
+        suspension_reason="",
     )
 
 
@@ -153,17 +165,16 @@ def lift(membership: Membership) -> bool:
 
 def expire_due(today: date) -> int:
     """Terms whose last day has passed become expired (the league's "today")."""
-    return db.session.execute(
+    return _moved_by_date(
         update(Membership)
         .where(Membership.status.in_(CURRENT), Membership.ends_on < today)
         .values(status=MembershipStatus.EXPIRED, ended_at=utcnow(), end_reason="Term ended")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
 
 
 def lift_ended_suspensions(today: date) -> int:
     """Suspensions whose end date has passed are lifted."""
-    return db.session.execute(
+    return _moved_by_date(
         update(Membership)
         .where(
             Membership.status == MembershipStatus.SUSPENDED,
@@ -171,5 +182,14 @@ def lift_ended_suspensions(today: date) -> int:
             Membership.suspended_until < today,
         )
         .values(status=MembershipStatus.ACTIVE, suspended_until=None, suspension_reason="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+
+
+def _moved_by_date(statement) -> int:
+    """Run a bulk move; each player whose term moved gets their card remade."""
+    profile_ids = db.session.scalars(
+        statement.returning(Membership.profile_id).execution_options(synchronize_session=False)
+    ).all()
+    for profile_id in set(profile_ids):
+        player_card_changed.send(Membership, profile_id=profile_id)
+    return len(profile_ids)

@@ -185,6 +185,8 @@ def open_session(order: Order) -> str:
     )
     session = get_gateway().create_session(request)
     order.session_id, order.session_url = session.id, session.url
+    # What this checkout offered is what its payment is checked against later.
+    order.allow_promotion_codes = request.allow_promotion_codes
     return session.url
 
 

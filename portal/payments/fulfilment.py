@@ -20,7 +20,7 @@ from portal.core.urls import absolute_url
 from portal.extensions import db
 from portal.leagues.models import LeagueRole
 from portal.memberships import lifecycle
-from portal.payments.gateway import PaymentInfo, SessionInfo, get_gateway
+from portal.payments.gateway import DisputeInfo, PaymentInfo, SessionInfo, get_gateway
 from portal.payments.models import Order, OrderStatus, Refund
 
 log = logging.getLogger(__name__)
@@ -28,10 +28,18 @@ log = logging.getLogger(__name__)
 # Orders that a confirmed payment may still move to "paid": an event can
 # arrive after we gave up waiting, and the gateway's word wins.
 PAYABLE = (OrderStatus.OPEN, OrderStatus.PROCESSING, OrderStatus.EXPIRED, OrderStatus.FAILED)
+# Orders whose payment counted: refunds and memberships follow their rules from then on.
+SETTLED = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
 
 
 def mismatch(order: Order, session: SessionInfo) -> str | None:
-    """Why this session cannot be this order's payment (None if it is)."""
+    """Why this session cannot be this order's payment (None if it is).
+
+    A promotion code shows as Stripe's `total_details.amount_discount`: the total
+    must be the subtotal less that discount, and a discount counts only if the
+    checkout offered codes when it was opened (`order.allow_promotion_codes`, not
+    the league's setting now, which an admin may have switched since).
+    """
     if session.id != order.session_id:
         return "the checkout session is not this order's"
     if session.client_reference_id != str(order.id) or session.metadata.get("order_id") != str(
@@ -44,11 +52,16 @@ def mismatch(order: Order, session: SessionInfo) -> str | None:
         return f"currency {session.currency!r} instead of {order.currency!r}"
     if session.amount_subtotal != order.amount_minor:
         return f"amount {session.amount_subtotal} instead of our price {order.amount_minor}"
-    discounted = session.amount_total < session.amount_subtotal
-    if session.amount_total > session.amount_subtotal or (
-        discounted and not order.league.allow_promotion_codes
+    discount = session.amount_discount
+    if discount and not order.allow_promotion_codes:
+        return f"a discount of {discount} on a checkout that offered no promotion codes"
+    if not 0 <= discount <= session.amount_subtotal or (
+        session.amount_total != session.amount_subtotal - discount
     ):
-        return f"charged {session.amount_total} for a price of {session.amount_subtotal}"
+        return (
+            f"charged {session.amount_total} for a price of {session.amount_subtotal}"
+            f" less a discount of {discount}"
+        )
     return None
 
 
@@ -57,7 +70,7 @@ def sync_order(order: Order, session: SessionInfo | None = None, *, failed: bool
     session = session or get_gateway().get_session(order.session_id)
     problem = mismatch(order, session)
     if problem:
-        return flag(order, problem)
+        return flag(order, problem, session)
     if session.status == "expired":
         return _end_unpaid(order, OrderStatus.EXPIRED, "The checkout was not completed.")
     if session.status != "complete":
@@ -66,7 +79,7 @@ def sync_order(order: Order, session: SessionInfo | None = None, *, failed: bool
         payment = (
             get_gateway().get_payment(session.payment_intent) if session.payment_intent else None
         )
-        outcome = _mark_paid(order, session)
+        outcome = mark_paid(order, session)
         if payment is not None:
             sync_refunds(order, payment)
         return outcome
@@ -76,10 +89,10 @@ def sync_order(order: Order, session: SessionInfo | None = None, *, failed: bool
         payment is not None and payment.status in ("requires_payment_method", "canceled")
     ):
         return _end_unpaid(order, OrderStatus.FAILED, "The payment did not go through.")
-    return _move(order, (OrderStatus.OPEN,), OrderStatus.PROCESSING, "processing")
+    return move(order, (OrderStatus.OPEN,), OrderStatus.PROCESSING, "processing")
 
 
-def _move(order: Order, from_states, to_state: OrderStatus, outcome: str, **values) -> str:
+def move(order: Order, from_states, to_state: OrderStatus, outcome: str, **values) -> str:
     """A conditional transition: applies once, however many callers race to it."""
     moved = db.session.execute(
         update(Order)
@@ -91,15 +104,17 @@ def _move(order: Order, from_states, to_state: OrderStatus, outcome: str, **valu
     return outcome if moved.rowcount == 1 else f"already {order.status.value}"
 
 
-def _mark_paid(order: Order, session: SessionInfo) -> str:
-    outcome = _move(
+def mark_paid(order: Order, session: SessionInfo, from_states=PAYABLE, **values) -> str:
+    """The payment counts: the order is paid and its memberships start (once)."""
+    outcome = move(
         order,
-        PAYABLE,
+        from_states,
         OrderStatus.PAID,
         "paid",
         paid_at=utcnow(),
         paid_minor=session.amount_total,
         payment_intent_id=session.payment_intent,
+        **values,
     )
     if outcome == "paid":
         for line in order.lines:
@@ -109,7 +124,7 @@ def _mark_paid(order: Order, session: SessionInfo) -> str:
 
 
 def _end_unpaid(order: Order, status: OrderStatus, reason: str) -> str:
-    outcome = _move(order, (OrderStatus.OPEN, OrderStatus.PROCESSING), status, status.value)
+    outcome = move(order, (OrderStatus.OPEN, OrderStatus.PROCESSING), status, status.value)
     if outcome == status.value:
         for line in order.lines:
             lifecycle.cancel_unpaid(line.membership, reason)
@@ -137,13 +152,23 @@ def sync_refunds(order: Order, payment: PaymentInfo) -> str:
                     reason="Recorded from the gateway",
                 )
             )
-    refunded = max(order.refunded_minor, payment.amount_refunded)
-    order.refunded_minor = refunded
+    if payment.currency and payment.currency != order.currency:
+        # Paid in another currency (a flagged order): its amounts are not ours to add up.
+        db.session.flush()
+        return "refund recorded" if payment.refunds else "no refund"
+    order.refunded_minor = max(order.refunded_minor, payment.amount_refunded)
     db.session.flush()
+    return settle_refunded(order, order.paid_minor or payment.amount_received)
+
+
+def settle_refunded(order: Order, paid: int) -> str:
+    """The order's status once `refunded_minor` is known: all of `paid` back refunds the
+    order and ends its memberships; part of it keeps them."""
+    refunded = order.refunded_minor
     if refunded == 0 or order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
         return "refund recorded" if refunded else "no refund"
-    if refunded >= (order.paid_minor or payment.amount_received):
-        outcome = _move(
+    if refunded >= paid:
+        outcome = move(
             order,
             (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED),
             OrderStatus.REFUNDED,
@@ -153,11 +178,23 @@ def sync_refunds(order: Order, payment: PaymentInfo) -> str:
             for line in order.lines:
                 lifecycle.end_refunded(line.membership)
         return outcome
-    return _move(order, (OrderStatus.PAID,), OrderStatus.PARTIALLY_REFUNDED, "partially refunded")
+    return move(order, (OrderStatus.PAID,), OrderStatus.PARTIALLY_REFUNDED, "partially refunded")
 
 
-def flag(order: Order, reason: str) -> str:
-    """Stop: something does not match. Nothing activates; the league's admins are told."""
+def flag(order: Order, reason: str, session: SessionInfo | None = None) -> str:
+    """Stop: something does not match. Nothing activates; the league's admins are told.
+
+    What the gateway reported (its payment, amount and currency) is kept with the
+    order, so an admin can accept the payment or refund it (see `attention.py`).
+    A payment that already counted was checked when it did; a difference seen later
+    (the league switched promotion codes off since a discounted payment) must not take
+    it out of the paid states, where refunds are made and end its memberships.
+    """
+    if order.status in SETTLED:
+        log.warning("order %s is %s; not flagged now: %s", order.id, order.status, reason)
+        return f"already {order.status.value}"
+    if session is not None:
+        record_reported(order, session)
     if order.status == OrderStatus.NEEDS_ATTENTION and order.attention_reason == reason:
         return "flagged"
     log.warning("order %s needs attention: %s", order.id, reason)
@@ -167,7 +204,19 @@ def flag(order: Order, reason: str) -> str:
     return "flagged"
 
 
+def record_reported(order: Order, session: SessionInfo) -> None:
+    """Keep what the gateway says was paid for this order's own checkout session."""
+    if session.id != order.session_id or session.status != "complete":
+        return
+    if session.payment_intent:
+        order.payment_intent_id = session.payment_intent
+    order.reported_minor = session.amount_total
+    order.reported_currency = session.currency
+
+
 def record_dispute(order: Order) -> str:
+    if order.dispute_outcome:  # closed already (its events may come in any order)
+        return f"dispute already {order.dispute_outcome}"
     if order.disputed_at is not None:
         return "dispute already recorded"
     order.disputed_at = utcnow()
@@ -177,6 +226,50 @@ def record_dispute(order: Order) -> str:
         "The cardholder disputed the payment with their bank. Respond in Stripe.",
     )
     return "dispute recorded"
+
+
+def close_dispute(order: Order, dispute: DisputeInfo) -> str:
+    """A dispute ended. Won (or an inquiry closed): the flag is cleared. Lost: the bank
+    gave the disputed money back to the cardholder, which counts as a refund of it
+    (recorded under the dispute's id), so losing all of it ends the memberships."""
+    if not dispute.closed:
+        return f"dispute {dispute.status or 'open'}"
+    outcome = "lost" if dispute.lost else "won"
+    closed = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.dispute_outcome == "")
+        .values(
+            dispute_outcome=outcome,
+            disputed_at=(order.disputed_at or utcnow()) if dispute.lost else None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(order)
+    if closed.rowcount != 1:
+        return f"dispute already {order.dispute_outcome}"
+    if not dispute.lost:
+        return "dispute won"
+    _mail_admins(
+        order,
+        f"A dispute was lost (order {order.id})",
+        "The bank decided for the cardholder and returned the disputed money to them.",
+    )
+    if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
+        return "dispute lost"
+    amount = min(dispute.amount, max(order.paid_minor - order.refunded_minor, 0))
+    db.session.add(
+        Refund(
+            league_id=order.league_id,
+            order_id=order.id,
+            gateway_refund_id=dispute.id,
+            amount_minor=amount,
+            status="dispute_lost",
+            reason="Dispute lost: the bank returned the money to the cardholder",
+        )
+    )
+    order.refunded_minor += amount
+    db.session.flush()
+    return f"dispute lost, {settle_refunded(order, order.paid_minor)}"
 
 
 def _mail_guardian(order: Order, template: str, subject: str) -> None:

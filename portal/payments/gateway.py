@@ -64,6 +64,7 @@ class SessionInfo:
     payment_intent: str | None
     url: str | None
     created: int
+    amount_discount: int = 0  # promotion codes: amount_total = subtotal - discount
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,22 @@ class PaymentInfo:
     disputed: bool = False
 
 
+@dataclass(frozen=True)
+class DisputeInfo:
+    id: str
+    status: str  # needs_response, under_review, won, lost, warning_closed ...
+    amount: int
+    payment_intent: str | None
+
+    @property
+    def closed(self) -> bool:
+        return self.status in ("won", "lost", "warning_closed")
+
+    @property
+    def lost(self) -> bool:
+        return self.status == "lost"
+
+
 class Gateway(Protocol):
     name: str
 
@@ -93,6 +110,7 @@ class Gateway(Protocol):
     def expire_session(self, session_id: str) -> SessionInfo: ...
     def list_paid_sessions(self, since: datetime) -> list[SessionInfo]: ...
     def get_payment(self, payment_intent_id: str) -> PaymentInfo: ...
+    def get_dispute(self, dispute_id: str) -> DisputeInfo: ...
     def refund(
         self, payment_intent_id: str, amount_minor: int, idempotency_key: str, metadata: dict
     ) -> RefundInfo: ...
@@ -115,6 +133,7 @@ def session_info(data: dict) -> SessionInfo:
         payment_intent=intent,
         url=data.get("url"),
         created=int(data.get("created") or 0),
+        amount_discount=int((data.get("total_details") or {}).get("amount_discount") or 0),
     )
 
 
@@ -135,6 +154,19 @@ def payment_info(intent: dict) -> PaymentInfo:
             RefundInfo(r["id"], int(r.get("amount") or 0), r.get("status") or "") for r in refunds
         ],
         disputed=bool(charge.get("disputed")),
+    )
+
+
+def dispute_info(data: dict) -> DisputeInfo:
+    """A Dispute (Stripe's JSON shape) as what we need of it."""
+    intent = data.get("payment_intent")
+    if isinstance(intent, dict):
+        intent = intent.get("id")
+    return DisputeInfo(
+        id=data["id"],
+        status=data.get("status") or "",
+        amount=int(data.get("amount") or 0),
+        payment_intent=intent,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
@@ -66,8 +66,21 @@ class Order(TenantMixin, TimestampMixin, db.Model):
     paid_at: Mapped[datetime | None]
     disputed_at: Mapped[datetime | None]
     attention_reason: Mapped[str] = mapped_column(Text, default="")
+    # Whether the checkout offered promotion codes, as it was opened: the league's
+    # setting may change before the payment is checked.
+    allow_promotion_codes: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What the gateway charged when it did not match (flagged), for the admin to judge.
+    reported_minor: Mapped[int | None]
+    reported_currency: Mapped[str | None] = mapped_column(String(3))
+    # How an admin settled a flagged order ("accepted" or "refunded"), by whom, when.
+    resolution: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None]
+    # A closed dispute's outcome: "won" (disputed_at cleared) or "lost".
+    dispute_outcome: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
-    guardian: Mapped[User | None] = relationship()
+    guardian: Mapped[User | None] = relationship(foreign_keys=[guardian_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
     league: Mapped[League] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"

@@ -49,8 +49,13 @@ def refund(order: Order, amount_minor: int, admin: User | None, reason: str) -> 
     )
     row = db.session.scalars(select(Refund).where(Refund.gateway_refund_id == made.id)).first()
     if row is None:
-        row = Refund(league_id=order.league_id, order_id=order.id, gateway_refund_id=made.id,
-                     amount_minor=made.amount, status=made.status)
+        row = Refund(
+            league_id=order.league_id,
+            order_id=order.id,
+            gateway_refund_id=made.id,
+            amount_minor=made.amount,
+            status=made.status,
+        )
         db.session.add(row)
     row.reason = reason.strip() or "Refunded by the league"
     row.created_by_id = admin.id if admin else None

@@ -14,11 +14,13 @@ import stripe
 
 from portal.payments.gateway import (
     CheckoutRequest,
+    DisputeInfo,
     GatewayError,
     GatewayUnavailable,
     PaymentInfo,
     RefundInfo,
     SessionInfo,
+    dispute_info,
     payment_info,
     session_info,
 )
@@ -106,6 +108,10 @@ class StripeGateway:
             params={"expand": ["latest_charge", "latest_charge.refunds"]},
         )
         return payment_info(intent.to_dict())
+
+    def get_dispute(self, dispute_id: str) -> DisputeInfo:
+        dispute = _call(self.client.v1.disputes.retrieve, dispute_id)
+        return dispute_info(dispute.to_dict())
 
     def refund(
         self, payment_intent_id: str, amount_minor: int, idempotency_key: str, metadata: dict

@@ -31,10 +31,12 @@ from portal.core.urls import absolute_url
 from portal.extensions import db
 from portal.payments.gateway import (
     CheckoutRequest,
+    DisputeInfo,
     GatewayError,
     PaymentInfo,
     RefundInfo,
     SessionInfo,
+    dispute_info,
     payment_info,
     session_info,
 )
@@ -75,6 +77,7 @@ def session_object(request: CheckoutRequest, url_for_session) -> dict:
         "created": int(time.time()),
         "expires_at": int(expires.timestamp()),
         "livemode": False,
+        "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
         "line_items": {
             "object": "list",
             "data": [
@@ -222,6 +225,9 @@ class TestGateway:
     def get_payment(self, payment_intent_id: str) -> PaymentInfo:
         return payment_info(self._get(payment_intent_id, "payment_intent"))
 
+    def get_dispute(self, dispute_id: str) -> DisputeInfo:
+        return dispute_info(self._get(dispute_id, "dispute"))
+
     def refund(
         self, payment_intent_id: str, amount_minor: int, idempotency_key: str, metadata: dict
     ) -> RefundInfo:
@@ -289,14 +295,44 @@ class TestGateway:
         dispute = {
             "id": new_id("dp"),
             "object": "dispute",
-            "amount": intent["amount_received"],
+            "amount": intent["amount_received"] - charge["amount_refunded"],
             "charge": charge["id"],
             "payment_intent": intent["id"],
             "reason": "fraudulent",
             "status": "needs_response",
         }
+        self._put("dispute", dispute)
         send_event("charge.dispute.created", dispute)
         return dispute
+
+    def close_dispute(self, dispute_id: str, won: bool) -> dict:
+        """The bank decides: for the league ("won") or for the cardholder ("lost")."""
+        dispute = self._get(dispute_id, "dispute")
+        if dispute["status"] in ("won", "lost"):
+            raise GatewayError("This dispute is already closed.")
+        dispute["status"] = "won" if won else "lost"
+        self._put("dispute", dispute)
+        send_event("charge.dispute.closed", dispute)
+        return dispute
+
+    def expire_due(self, now: datetime | None = None) -> list[str]:
+        """Expire the open checkouts past their `expires_at`, as Stripe does on its own;
+        each sends `checkout.session.expired` to our webhook once this commits. The rows
+        are locked (on PostgreSQL) so a payment at that very moment is not overwritten."""
+        moment = int((now or utcnow()).timestamp())
+        due = db.session.scalars(
+            select(GatewayObject.id)
+            .where(
+                GatewayObject.kind == "checkout.session",
+                GatewayObject.data["status"].as_string() == "open",
+                GatewayObject.data["expires_at"].as_integer() <= moment,
+            )
+            .order_by(GatewayObject.created_at)
+            .with_for_update()
+        ).all()
+        for session_id in due:
+            self.expire_session(session_id)
+        return list(due)
 
 
 # -- sending events to our own webhook -----------------------------------------------

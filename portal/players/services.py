@@ -14,6 +14,7 @@ from portal.accounts.models import User
 from portal.core.db import utcnow
 from portal.core.images import Crop
 from portal.core.permissions import Role
+from portal.core.signals import player_card_changed
 from portal.core.storage import discard
 from portal.extensions import db
 from portal.leagues.models import ApprovalMode, GenderField, League
@@ -187,6 +188,7 @@ def _attach_files(profile, actor, photo, crop, document) -> None:
         if old[0] and old[0] != keep:
             discard(old[0])
             discard(old[1])
+        player_card_changed.send(profile, profile_id=profile.id)
     if document is not None:
         delete_document(profile)
         uploads.adopt_document(document)
@@ -292,6 +294,8 @@ def set_status(
     """Change status and write it to the history."""
     old = profile.status
     profile.status = new
+    if old != new and profile.id is not None:
+        player_card_changed.send(profile, profile_id=profile.id)
     record(
         profile,
         actor,

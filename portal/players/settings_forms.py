@@ -125,6 +125,23 @@ class PlayerSettingsForm(FlaskForm):
         "From this many days before a membership ends, players can renew and change "
         "their name, date of birth and photo again.",
     )
+    renewal_reminder_days = _days(
+        "Renewal reminder (days before a membership ends)",
+        "The family gets one email with a renewal link this many days before the end. "
+        "0 sends no reminders.",
+    )
+    allow_promotion_codes = BooleanField(
+        "Accept promotion codes at checkout",
+        description="Codes are made in your Stripe dashboard.",
+    )
+    card_shows_birth_date = BooleanField(
+        "Print the date of birth on cards",
+        description="Otherwise the card shows the age group.",
+    )
+    verify_shows_birth_date = BooleanField(
+        "Show the date of birth to whoever scans a card",
+        description="Off by default: the check page shows the photo, name and age group.",
+    )
 
     @classmethod
     def for_league(cls, league: League, **kwargs) -> PlayerSettingsForm:
@@ -161,6 +178,8 @@ class PlayerSettingsForm(FlaskForm):
             approval_mode=ApprovalMode(self.approval_mode.data),
             document_retention_days=self.document_retention_days.data,
             renewal_window_days=self.renewal_window_days.data,
+            renewal_reminder_days=self.renewal_reminder_days.data,
+            **{name: bool(self[name].data) for name in services.LEAGUE_FLAGS},
         )
 
 

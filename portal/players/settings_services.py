@@ -12,6 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from portal.core.signals import league_look_changed
 from portal.extensions import db
 from portal.leagues.models import ApprovalMode, GenderField, League
 from portal.players import queries, rules
@@ -28,6 +29,8 @@ REQUIRED_FLAGS = (
     "require_photo",
     "require_document",
 )
+# Yes/no league settings on the same page, beyond what players must provide.
+LEAGUE_FLAGS = ("allow_promotion_codes", "card_shows_birth_date", "verify_shows_birth_date")
 
 # (name, youngest, oldest): None means "no limit" on that side.
 PRESETS: dict[str, tuple[str, tuple[tuple[str, int | None, int | None], ...]]] = {
@@ -76,6 +79,10 @@ class PlayerSettings:
     approval_mode: ApprovalMode
     document_retention_days: int
     renewal_window_days: int
+    renewal_reminder_days: int
+    allow_promotion_codes: bool
+    card_shows_birth_date: bool
+    verify_shows_birth_date: bool
 
     @classmethod
     def of(cls, league: League) -> PlayerSettings:
@@ -106,9 +113,13 @@ def update_player_settings(league: League, settings: PlayerSettings) -> None:
     check_cutoff(settings.age_cutoff_month, settings.age_cutoff_day)
     check_days(settings.document_retention_days, "document_retention_days")
     check_days(settings.renewal_window_days, "renewal_window_days")
+    check_days(settings.renewal_reminder_days, "renewal_reminder_days")
+    reprint = settings.card_shows_birth_date != league.card_shows_birth_date
     for name, value in vars(settings).items():
         setattr(league, name, value)
     db.session.flush()
+    if reprint:  # every card swaps the age group for the date of birth, or back
+        league_look_changed.send(league, league_id=league.id)
 
 
 def add_age_group(league: League, name: str, min_age: int | None, max_age: int | None) -> AgeGroup:

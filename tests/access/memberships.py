@@ -12,6 +12,8 @@ ROWS = [
     ("l.memberships.plans", "GET", "/l/{a}/plans", ANYONE_200),
     ("l.memberships.register", "GET", "/l/{a}/register", SIGNED_IN),
     ("l.memberships.mine", "GET", "/l/{a}/memberships/", SIGNED_IN),
+    # The live order summary: anyone signed in gets a summary of their own choices only.
+    ("l.memberships.summary", "POST", "/l/{a}/register/summary", SIGNED_IN),
     ("l.memberships.checkout_done", "GET", "/l/{a}/register/done/{order}", PAYER),
     (
         "l.memberships.checkout_done",

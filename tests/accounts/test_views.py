@@ -413,13 +413,15 @@ def test_rate_limited_answer_is_json_for_json_clients(client):
 
 
 def test_sign_out_by_post(client, make, login):
-    """Does POST /logout sign the user out and go to the start page?"""
+    """Does POST /logout sign the user out, go to the start page, and tell the browser to
+    drop what it kept (the offline card) on what may be a shared family phone?"""
     login(make.user())
 
     response = client.post("/logout")
 
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert signed_in_as(client) is None
     assert client.get("/account").status_code == 302
 

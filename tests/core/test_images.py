@@ -153,3 +153,17 @@ def test_bad_documents_are_refused(data, message):
 def test_logo_is_a_small_png():
     logo = _open(normalise_logo(images.jpeg(2000, 1000)))
     assert logo.format == "PNG" and max(logo.size) == 512
+
+
+def test_damaged_images_stay_refused_after_weasyprint_is_loaded():
+    """WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES when imported; the card
+    renderer turns it off again, so a process that made a card still refuses a
+    truncated upload."""
+    from PIL import ImageFile
+
+    import portal.cards.render  # noqa: F401  (imports WeasyPrint)
+    from portal.core.images import ImageError, normalise_logo
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    with pytest.raises(ImageError, match="damaged or incomplete"):
+        normalise_logo(images.png()[:60])

@@ -145,3 +145,28 @@ def test_aliases_are_filtered(make):
         assert len(db.session.scalars(select(other)).all()) == 1
     with pytest.raises(TenancyError):
         db.session.scalars(select(other)).all()
+
+
+def test_relationship_joins_are_filtered_not_refused(make):
+    """Is a count over a join between two tenant tables scoped on both sides, not refused?"""
+    from sqlalchemy import func
+
+    from portal.memberships.models import Membership
+    from portal.players.models import PlayerProfile
+
+    guardian = make.user()
+    leagues = [make.league(), make.league()]
+    for league in leagues:
+        kid = make.profile(league, guardian)
+        plan = make.plan(league)
+        with league_scope(league.id):
+            db.session.add(Membership(profile_id=kid.id, plan_id=plan.id))
+    db.session.commit()
+    count = (
+        select(func.count())
+        .select_from(Membership)
+        .join(Membership.profile)
+        .where(PlayerProfile.guardian_id == guardian.id)
+    )
+    with league_scope(leagues[0].id):
+        assert db.session.scalar(count) == 1

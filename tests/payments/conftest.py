@@ -94,3 +94,10 @@ def reload(order: Order) -> Order:
     db.session.expire_all()
     with unscoped():
         return db.session.get(Order, order.id)
+
+
+@pytest.fixture
+def signed_in(client, login, admin):
+    """The test client, signed in as the league's admin."""
+    login(admin)
+    return client

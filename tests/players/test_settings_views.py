@@ -60,6 +60,7 @@ def _form(**changes) -> dict:
         "approval_mode": "manual",
         "document_retention_days": "0",
         "renewal_window_days": "30",
+        "renewal_reminder_days": "14",
     }
     data.update(changes)
     return {name: value for name, value in data.items() if value is not None}
@@ -111,6 +112,28 @@ def test_admin_saves_every_setting(client, league, admin):
     assert saved.approval_mode == ApprovalMode.AUTO_RENEWALS
     assert (saved.document_retention_days, saved.renewal_window_days) == (30, 45)
     assert "Player settings saved." in client.get(URL).get_data(as_text=True)
+
+
+def test_payment_and_card_settings_save(client, league, admin):
+    """Do the reminder days, promotion codes and the cards' date-of-birth choices save?"""
+    response = client.post(
+        URL,
+        data=_form(
+            renewal_reminder_days="7",
+            allow_promotion_codes="y",
+            card_shows_birth_date="y",
+            verify_shows_birth_date="y",
+        ),
+    )
+    assert response.status_code == 303
+    saved = _reload()
+    assert saved.renewal_reminder_days == 7
+    assert saved.allow_promotion_codes and saved.card_shows_birth_date
+    assert saved.verify_shows_birth_date
+    client.post(URL, data=_form(renewal_reminder_days="0"))
+    saved = _reload()
+    assert saved.renewal_reminder_days == 0
+    assert not (saved.allow_promotion_codes or saved.card_shows_birth_date)
 
 
 def test_end_of_season_choice_ignores_the_fixed_date_fields(client, league, admin):

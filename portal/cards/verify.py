@@ -1,0 +1,315 @@
+"""GET /v/<token>: what a referee sees after scanning a card, with no sign-in.
+
+Small on purpose (a bad connection at the field): one tiny stylesheet, no
+script, the photo at a modest size. It shows the photo, name, league, age
+group, how long the card is valid and one big status word with a colour, and
+nothing else about the player. The same verdict comes as JSON at
+/v/<token>.json. Signed-in league staff get each check logged.
+
+Lean, because it is the page a whole field of referees hits at kick-off: one
+query reads the card, player, league, team and terms together (a row per
+term) and a second the league's age groups, as plain rows rather than ORM
+objects; the token decides the league, so the read is unscoped (a token is
+unique across leagues). Anything that is not a well-formed token is UNKNOWN
+before the database is asked. The photo, resized once and stored, is then
+kept in memory by its key (a new photo gets a new key).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from threading import Lock
+from types import SimpleNamespace
+
+from flask import Blueprint, Response, abort, g, jsonify, make_response, render_template, request
+from flask_login import current_user
+from PIL import Image
+from sqlalchemy import and_, bindparam, select
+
+from portal.cards.content import member_number
+from portal.cards.models import Card, CardCheck, Team, TeamPlayer
+from portal.cards.status import Verdict, verdict
+from portal.core import tenancy
+from portal.core.db import utcnow
+from portal.core.images import jpeg_bytes
+from portal.core.permissions import can
+from portal.core.storage import StorageError, get_storage
+from portal.extensions import db, limiter
+from portal.leagues.models import League
+from portal.memberships.models import Membership, MembershipStatus
+from portal.players import rules
+from portal.players.models import AgeGroup, PlayerProfile
+from portal.players.services import today_in
+
+bp = Blueprint("check", __name__, url_prefix="/v")
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+VERIFY_PHOTO = (360, 450)
+PHOTO_CACHE_SIZE = 256  # about 25 KB each
+
+
+@dataclass(frozen=True)
+class CheckLeague:
+    """What the page needs of the league (read with the card, not as an ORM object)."""
+
+    id: int
+    name: str
+    timezone: str
+    verify_shows_birth_date: bool
+    season_year: int
+    age_cutoff_month: int
+    age_cutoff_day: int
+
+
+@dataclass
+class Check:
+    """One card as the check page shows it (None of this for an unknown token)."""
+
+    card_id: int
+    token: str
+    league_id: int
+    league: CheckLeague
+    revoked: bool
+    name: str
+    born: date
+    photo_key: str | None
+    member: str
+    team: str | None
+    outcome: Verdict = field(default_factory=lambda: Verdict("unknown"))
+    age_group: str | None = None
+
+
+@cache
+def _card_query():
+    """Card, player, league, first team and every paid term of a token: a row per term.
+
+    Built once; each request only binds the token."""
+    team = (
+        select(Team.name)
+        .join(TeamPlayer, TeamPlayer.team_id == Team.id)
+        .where(TeamPlayer.profile_id == PlayerProfile.id)
+        .order_by(TeamPlayer.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    paid_term = and_(
+        Membership.profile_id == PlayerProfile.id,
+        Membership.status != MembershipStatus.PENDING_PAYMENT,
+    )
+    return (
+        select(
+            Card.id.label("card_id"),
+            Card.league_id,
+            Card.revoked_at,
+            PlayerProfile.id.label("profile_id"),
+            PlayerProfile.first_name,
+            PlayerProfile.last_name,
+            PlayerProfile.date_of_birth,
+            PlayerProfile.status.label("profile_status"),
+            PlayerProfile.photo_key,
+            League.name.label("league_name"),
+            League.timezone,
+            League.verify_shows_birth_date,
+            League.season_year,
+            League.age_cutoff_month,
+            League.age_cutoff_day,
+            team.label("team"),
+            Membership.status,
+            Membership.starts_on,
+            Membership.ends_on,
+            Membership.suspended_until,
+        )
+        .join(PlayerProfile, PlayerProfile.id == Card.profile_id)
+        .join(League, League.id == Card.league_id)
+        .outerjoin(Membership, paid_term)
+        .where(Card.token == bindparam("token"))
+    )
+
+
+@cache
+def _age_groups_query():
+    return (
+        select(AgeGroup)
+        .where(AgeGroup.league_id == bindparam("league_id"))
+        .order_by(AgeGroup.position, AgeGroup.id)
+    )
+
+
+def find(token: str) -> Check | None:
+    """The card for a token (current or revoked) with today's verdict; None if unknown."""
+    if not TOKEN.match(token or ""):
+        return None
+    with tenancy.unscoped():  # the token, unique across leagues, decides the league
+        rows = db.session.execute(_card_query(), {"token": token}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    league = CheckLeague(
+        first.league_id,
+        first.league_name,
+        first.timezone,
+        first.verify_shows_birth_date,
+        first.season_year,
+        first.age_cutoff_month,
+        first.age_cutoff_day,
+    )
+    check = Check(
+        card_id=first.card_id,
+        token=token,
+        league_id=first.league_id,
+        league=league,
+        revoked=first.revoked_at is not None,
+        name=f"{first.first_name} {first.last_name}",
+        born=first.date_of_birth,
+        photo_key=first.photo_key,
+        team=first.team,
+        member=member_number(SimpleNamespace(league_id=first.league_id, id=first.profile_id)),
+    )
+    terms = [row for row in rows if row.status is not None]  # status, starts_on, ends_on ...
+    check.outcome = verdict(
+        card_exists=True,
+        revoked=check.revoked,
+        profile_status=first.profile_status,
+        terms=terms,
+        today=today_in(league),
+    )
+    if not check.revoked:
+        with tenancy.unscoped():
+            groups = db.session.scalars(_age_groups_query(), {"league_id": league.id}).all()
+        group = rules.age_group_for(rules.league_age(check.born, league), groups)
+        check.age_group = group.name if group else None
+    return check
+
+
+def _log(check: Check | None) -> None:
+    """Checks by signed-in league staff are kept: who, when, which card, what it said.
+
+    A scan with no cookie at all (a referee's phone camera, a passer-by) is anonymous.
+    """
+    if check is None or not request.cookies:
+        return
+    if not current_user.is_authenticated:
+        return
+    tenancy.set_current_league(check.league_id)
+    g.league = db.session.get(League, check.league_id)
+    if not can("check_cards"):
+        return
+    db.session.add(
+        CardCheck(
+            league_id=check.league_id,
+            card_id=check.card_id,
+            checked_by_id=current_user.id,
+            result=check.outcome.code,
+            player_name=check.name,
+        )
+    )
+    db.session.commit()
+
+
+@bp.get("/<token>")
+@limiter.limit("300 per minute")
+@limiter.limit("30 per minute", deduct_when=lambda response: response.status_code == 404)
+def verify(token: str):
+    check = find(token)
+    _log(check)
+    html = render_template(
+        "cards/verify.html",
+        check=check,
+        outcome=check.outcome if check else Verdict("unknown"),
+        checked_at=utcnow(),
+    )
+    return _private(make_response(html, 404 if check is None else 200))
+
+
+@bp.get("/<token>.json")
+@limiter.limit("300 per minute")
+@limiter.limit("30 per minute", deduct_when=lambda response: response.status_code == 404)
+def verify_json(token: str):
+    check = find(token)
+    _log(check)
+    outcome = check.outcome if check else Verdict("unknown")
+    body = {"status": outcome.code, "word": outcome.word, "checked_at": utcnow().isoformat()}
+    if check is not None:
+        body.update(
+            league=check.league.name,
+            name=check.name if not check.revoked else None,
+            valid_from=_iso(outcome.valid_from),
+            valid_through=_iso(outcome.valid_through),
+            suspended_until=_iso(outcome.suspended_until),
+            note=outcome.note or None,
+        )
+    return _private(make_response(jsonify(body), 404 if check is None else 200))
+
+
+def _iso(day: date | datetime | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+@bp.get("/<token>/photo")
+@limiter.limit("300 per minute")
+def photo(token: str):
+    """The player's photo at the size the check page shows (made once, then reused)."""
+    if not TOKEN.match(token):
+        abort(404)
+    with tenancy.unscoped():
+        row = db.session.execute(
+            select(PlayerProfile.photo_key, Card.revoked_at)
+            .join(PlayerProfile, PlayerProfile.id == Card.profile_id)
+            .where(Card.token == token)
+        ).first()
+    if row is None or row.revoked_at is not None or not row.photo_key:
+        abort(404)
+    response = Response(verify_photo(row.photo_key), mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+_photos: OrderedDict[str, bytes] = OrderedDict()
+_photos_lock = Lock()
+
+
+def verify_photo(photo_key: str) -> bytes:
+    """The check page's photo (360 x 450, well under 60 KB) for a card photo's key:
+    from memory, else from storage, else made from the card photo and stored."""
+    with _photos_lock:
+        if photo_key in _photos:
+            _photos.move_to_end(photo_key)
+            return _photos[photo_key]
+    data = _stored_verify_photo(photo_key)
+    with _photos_lock:
+        _photos[photo_key] = data
+        while len(_photos) > PHOTO_CACHE_SIZE:
+            _photos.popitem(last=False)
+    return data
+
+
+def forget_photos() -> None:
+    """Empty the in-memory photos (tests reuse photo keys; the app never does)."""
+    with _photos_lock:
+        _photos.clear()
+
+
+def _stored_verify_photo(photo_key: str) -> bytes:
+    storage = get_storage()
+    key = photo_key.removesuffix(".jpg") + "-verify.jpg"
+    try:
+        return storage.get(key)
+    except StorageError:
+        pass
+    with Image.open(io.BytesIO(storage.get(photo_key))) as image:
+        small = image.convert("RGB").resize(VERIFY_PHOTO, Image.Resampling.LANCZOS)
+    data = jpeg_bytes(small, quality=72)
+    storage.put(key, data, "image/jpeg")
+    return data
+
+
+def _private(response):
+    """Never indexed, never cached by anyone: the status is live."""
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "no-store"
+    return response
