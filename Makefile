@@ -73,7 +73,7 @@ test-pg: setup-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: setup-test
-	@ls bench/*.py >/dev/null 2>&1 && for script in bench/*.py; do $(BIN)/python $$script; done || echo "no benchmarks yet"
+	@for script in bench/*.py; do [ "$$script" = bench/common.py ] || $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache *.egg-info

@@ -36,7 +36,6 @@ import random
 import resource
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
+from common import close, cpu_seconds, free_port, migrate, percentile, read_response  # noqa: E402
+
 CLIENTS = 1000  # client addresses: 500 req/s spread so that none passes 300 a minute
 TARGETS = {
     "single": "median < 60 ms",
@@ -79,12 +80,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def prepare_environment(tmp: Path, redis_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     if redis_url:
@@ -101,16 +96,6 @@ def prepare_environment(tmp: Path, redis_url: str | None = None) -> dict[str, st
     os.environ.clear()
     os.environ.update(env)
     return env
-
-
-def migrate(env: dict[str, str]) -> None:
-    subprocess.run(
-        [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
 
 
 def photo(n: int) -> bytes:
@@ -218,11 +203,6 @@ def seed(app, count: int) -> tuple[int, list[int], str]:
             db.session.commit()
         db.engine.dispose()
     return league_id, ids, token
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def bench_single(app, league_id: int, profile_id: int, renders: int) -> dict:
@@ -375,50 +355,22 @@ async def _load(port: int, path: str, concurrency: int, seconds: float):
                     if writer is None:
                         reader, writer = await asyncio.open_connection("127.0.0.1", port)
                     writer.write(request)
-                    status, keep, body = await _response(reader)
+                    status, keep, body = await read_response(reader)
                     break
                 except (OSError, asyncio.IncompleteReadError):
-                    writer = _close(writer)  # a kept-alive connection the server closed
+                    writer = close(writer)  # a kept-alive connection the server closed
                     if attempt == 2:
                         raise
             latencies.append(time.perf_counter() - started)
             statuses[status] = statuses.get(status, 0) + 1
             sizes.append(len(body))
             if not keep:
-                writer = _close(writer)
-        _close(writer)
+                writer = close(writer)
+        close(writer)
 
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(concurrency)))
     return latencies, statuses, sizes, time.perf_counter() - started
-
-
-async def _response(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
-    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-    status = int(head[0].split()[1])
-    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:])}
-    body = await reader.readexactly(int(headers.get("content-length", "0")))
-    return status, headers.get("connection", "").lower() != "close", body
-
-
-def _close(writer):
-    if writer is not None:
-        writer.close()
-    return None
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time used so far by a process and its children that are still running."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
 
 
 def bench_web(env: dict[str, str], tmp: Path, token: str, args) -> dict:
@@ -427,11 +379,11 @@ def bench_web(env: dict[str, str], tmp: Path, token: str, args) -> dict:
         # Warm every worker (imports, templates, the photo) before the clock starts.
         asyncio.run(_load(port, f"/v/{token}", args.concurrency, 1.0))
         asyncio.run(_load(port, f"/v/{token}/photo", 4, 0.5))
-        cpu = _cpu_seconds(server.pid), time.process_time()
+        cpu = cpu_seconds(server.pid), time.process_time()
         latencies, statuses, sizes, seconds = asyncio.run(
             _load(port, f"/v/{token}", args.concurrency, args.seconds)
         )
-        cpu = _cpu_seconds(server.pid) - cpu[0], time.process_time() - cpu[1]
+        cpu = cpu_seconds(server.pid) - cpu[0], time.process_time() - cpu[1]
     return {
         "server_cpu_ms": 1000 * cpu[0] / len(latencies),
         "client_cpu_ms": 1000 * cpu[1] / len(latencies),

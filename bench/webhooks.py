@@ -40,7 +40,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,6 +52,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
+from common import close, cpu_seconds, free_port, migrate, percentile, read_response  # noqa: E402
+
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/"
 SECRET = "whsec_leaguebadge_bench"
 
@@ -89,12 +90,6 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare_environment(args: argparse.Namespace, tmp: Path) -> dict[str, str]:
@@ -136,16 +131,6 @@ def drop_database(url: str) -> None:
 
         with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-
-
-def migrate(env: dict[str, str]) -> None:
-    subprocess.run(
-        [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
 
 
 def paid_orders(app, count: int) -> list[bytes]:
@@ -298,36 +283,21 @@ async def _post_all(port: int, bodies: list[bytes], concurrency: int):
                     if writer is None:
                         reader, writer = await asyncio.open_connection("127.0.0.1", port)
                     writer.write(head + body)
-                    status, keep, answer = await _response(reader)
+                    status, keep, answer = await read_response(reader)
                     break
                 except (OSError, asyncio.IncompleteReadError):
-                    writer = _close(writer)  # a kept-alive connection the server closed
+                    writer = close(writer)  # a kept-alive connection the server closed
                     if attempt == 2:
                         raise
             latencies.append(time.perf_counter() - started)
             answers[(status, json.loads(answer or b"{}").get("duplicate"))] += 1
             if not keep:
-                writer = _close(writer)
-        _close(writer)
+                writer = close(writer)
+        close(writer)
 
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(concurrency)))
     return latencies, answers, time.perf_counter() - started
-
-
-async def _response(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
-    """Status, whether the connection stays open, and the body of one response."""
-    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-    status = int(head[0].split()[1])
-    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:])}
-    body = await reader.readexactly(int(headers.get("content-length", "0")))
-    return status, headers.get("connection", "").lower() != "close", body
-
-
-def _close(writer):
-    if writer is not None:
-        writer.close()
-    return None
 
 
 def outcome(app, mail: Path) -> dict:
@@ -410,25 +380,6 @@ def stuck(app) -> list[tuple]:
         ).all()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """CPU time used so far by a process and its children that are still running."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def main() -> None:
     args = parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="lb-bench-"))
@@ -500,9 +451,9 @@ def run(args, env, app, tmp: Path, bodies: list[bytes], distinct: int) -> bool:
             worker = stack.enter_context(process(consumer, env, tmp / "worker.log"))
         wait_healthy(port, server, tmp / "web.log")
         started = time.perf_counter()
-        cpu_before = _cpu_seconds(server.pid), time.process_time()
+        cpu_before = cpu_seconds(server.pid), time.process_time()
         latencies, answers, seconds = post_all(port, bodies, args.concurrency)
-        cpu = _cpu_seconds(server.pid) - cpu_before[0], time.process_time() - cpu_before[1]
+        cpu = cpu_seconds(server.pid) - cpu_before[0], time.process_time() - cpu_before[1]
         if args.worker_after:
             worker = stack.enter_context(process(consumer, env, tmp / "worker.log"))
         deadline = time.monotonic() + 120
@@ -516,7 +467,7 @@ def run(args, env, app, tmp: Path, bodies: list[bytes], distinct: int) -> bool:
                 break
             time.sleep(0.25)
         processed = time.perf_counter() - started
-        worker_cpu = _cpu_seconds(worker.pid)  # read before the consumer is stopped
+        worker_cpu = cpu_seconds(worker.pid)  # read before the consumer is stopped
     accepted = sum(n for (status, _), n in answers.items() if status == 200)
     duplicates = state["orders_paid_twice"] + max(state["active"] - distinct, 0)
     duplicates += state["receipts_twice"]

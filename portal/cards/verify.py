@@ -237,6 +237,8 @@ def verify_json(token: str):
         body.update(
             league=check.league.name,
             name=check.name if not check.revoked else None,
+            age_group=check.age_group if not check.revoked else None,
+            team=check.team if not check.revoked else None,
             valid_from=_iso(outcome.valid_from),
             valid_through=_iso(outcome.valid_through),
             suspended_until=_iso(outcome.suspended_until),

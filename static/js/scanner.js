@@ -95,6 +95,8 @@
     }
     var text = element("div", "result-text");
     if (body.name) text.appendChild(element("p", "result-name", body.name));
+    var who = [body.age_group, body.team].filter(Boolean).join(" · ");
+    if (who) text.appendChild(element("p", "result-who", who));
     if (body.league) text.appendChild(element("p", "muted", body.league));
     details(body).forEach(function (line, index) {
       text.appendChild(element("p", index === 0 ? "result-note" : "", line));

@@ -128,7 +128,7 @@ def test_a_revoked_card_says_a_newer_one_exists(client, league, member):
     assert "Mia Parent" not in page  # an old card shows no one
     assert "revoked: a newer card exists" in page.lower()
     body = client.get(f"/v/{card.token}.json").get_json()
-    assert body["status"] == "revoked" and body["name"] is None
+    assert body["status"] == "revoked" and body["name"] is None and body["team"] is None
     assert body["note"] == "A newer card exists for this player."
     assert client.get(f"/v/{card.token}/photo").status_code == 404
 
@@ -138,6 +138,7 @@ def test_a_valid_card_json_says_valid_with_its_dates(client, league, member):
     body = client.get(f"/v/{card.token}.json").get_json()
     assert (body["status"], body["word"], body["name"]) == ("valid", "VALID", "Mia Parent")
     assert body["valid_through"] and body["league"] == "Riverside FC"
+    assert "age_group" in body and body["team"] is None  # no team yet
 
 
 def test_the_suspended_page_shows_until_when(client, make, league, player):

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
+
+from portal.demo import DEMO_PASSWORD
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = (390, 320)  # a current iPhone, and the narrowest phone we support
@@ -112,3 +114,12 @@ def screenshot(page: Page, name: str, width: int | None = None) -> Path:
     finally:
         page.set_viewport_size(original)
     return path
+
+
+def sign_in(page: Page, email: str, password: str | None = None) -> None:
+    """Sign in through the real form (demo password unless told) and land on the start page."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password or DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Your leagues")).to_be_visible()

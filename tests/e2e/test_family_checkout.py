@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 
 from portal.demo import DEMO_PASSWORD
 from tests.e2e.conftest import ROOT, VENV_BIN
-from tests.e2e.phone import assert_phone_friendly, screenshot
+from tests.e2e.phone import assert_phone_friendly, screenshot, sign_in
 
 PAYER, LATER = "robin.family@example.com", "casey.family@example.com"
 # Families of our own (the demo's Leo has no photo yet, so cannot be paid for).
@@ -234,14 +234,6 @@ def worker(live_server, tmp_path_factory):
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", name="Your leagues")).to_be_visible()
 
 
 def money(minor: int) -> str:

@@ -10,19 +10,10 @@ import re
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
-from portal.demo import DEMO_PASSWORD
-from tests.e2e.phone import assert_phone_friendly, screenshot
+from tests.e2e.phone import assert_phone_friendly, screenshot, sign_in
 from tests.images import heic, pdf
 
 PARENT = "parent.pat@example.com"
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", name="Your leagues")).to_be_visible()
 
 
 def phone_photo(

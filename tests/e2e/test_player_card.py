@@ -11,9 +11,8 @@ import subprocess
 import pytest
 from playwright.sync_api import Page, expect
 
-from portal.demo import DEMO_PASSWORD
 from tests.e2e.conftest import ROOT, VENV_BIN
-from tests.e2e.phone import assert_phone_friendly, screenshot
+from tests.e2e.phone import assert_phone_friendly, screenshot, sign_in
 
 # In the page: has the service worker kept this card page and all it loads?
 KEPT_JS = """async () => {
@@ -96,14 +95,6 @@ def holder(live_server) -> dict:
     if not found:
         pytest.fail("no demo player has a verified profile and a paid membership", pytrace=False)
     return found
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", name="Your leagues")).to_be_visible()
 
 
 def test_family_opens_the_card_and_it_is_live(page: Page, browser_errors, holder):

@@ -21,9 +21,8 @@ import segno
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from portal.demo import DEMO_PASSWORD
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, ROOT
-from tests.e2e.phone import assert_phone_friendly, screenshot
+from tests.e2e.phone import assert_phone_friendly, screenshot, sign_in
 
 REFEREE = "ref.jordan@example.com"
 ADMIN = "coach.maria@example.com"
@@ -123,14 +122,6 @@ def field(live_server) -> dict:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", name="Your leagues")).to_be_visible()
 
 
 def test_referee_checks_a_card_and_a_roster(page: Page, browser_errors, field):

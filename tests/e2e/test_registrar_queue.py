@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ROOT, BrowserErrors
-from tests.e2e.phone import assert_phone_friendly, layout_problems, screenshot
+from tests.e2e.phone import assert_phone_friendly, layout_problems, screenshot, sign_in
 
 PASSWORD = "queue-test-2026"
 TABLET = {"width": 1024, "height": 768}
@@ -128,14 +128,6 @@ def add_queue(live_server, slug: str, email: str, names: list[str]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", name="Your leagues")).to_be_visible()
-
-
 def images_loaded(page: Page) -> None:
     """Wait until every image of the review item has loaded (through its redirect)."""
     page.wait_for_function(
@@ -205,7 +197,7 @@ def test_registrar_clears_the_queue_by_keyboard_on_a_phone(
     profile sliding in without a reload, and then find them in the list?"""
     names = ["Mia Alvarez", "Noah Brooks", "Ava Chen"]
     add_queue(live_server, "queue-test", "rita@queue-test.example.com", names)
-    sign_in(page, "rita@queue-test.example.com")
+    sign_in(page, "rita@queue-test.example.com", PASSWORD)
     page.goto("/l/queue-test/review/")
     shows(page, names[0], "1 of 3", 3)
     images_loaded(page)
@@ -274,7 +266,7 @@ def test_registrar_clears_the_queue_by_keyboard_on_a_tablet(tablet, live_server)
     errors.watch(page)
     names = ["Olivia Grant", "Ethan Hughes", "Sofia Ito"]
     add_queue(live_server, "queue-test-tablet", "rita@queue-tablet.example.com", names)
-    sign_in(page, "rita@queue-tablet.example.com")
+    sign_in(page, "rita@queue-tablet.example.com", PASSWORD)
     page.goto("/l/queue-test-tablet/review/")
     shows(page, names[0], "1 of 3", 3)
     images_loaded(page)
