@@ -67,11 +67,12 @@ def member_number(profile) -> str:
     return f"{profile.league_id:02d}-{profile.id:06d}"
 
 
-def card_content(card: Card, today: date) -> dict:
-    """Everything the printed card shows, as plain data (dates as ISO strings)."""
+def card_content(card: Card, today: date, terms: list[Membership] | None = None) -> dict:
+    """Everything the printed card shows, as plain data (dates as ISO strings). `terms`:
+    the player's paid terms when the caller has them already (see `terms_of`)."""
     profile = card.profile
     league = profile.league
-    terms = terms_of(profile.id)
+    terms = terms if terms is not None else terms_of(profile.id)
     status = card_verdict(card, today, terms)
     shown = [
         t

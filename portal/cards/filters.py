@@ -35,6 +35,9 @@ def player_card(profile):
 
 
 def init_app(app: Flask) -> None:
+    from portal.cards.services import REISSUE_REASONS
+
     app.add_template_filter(card_date, "card_date")
     app.add_template_filter(checked_time, "checked_time")
     app.add_template_global(player_card, "player_card")
+    app.add_template_global(REISSUE_REASONS, "card_reissue_reasons")

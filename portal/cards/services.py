@@ -29,6 +29,8 @@ from portal.players.models import PlayerProfile, ProfileStatus
 from portal.players.services import today_in
 
 log = logging.getLogger(__name__)
+# What staff pick from when reissuing a card (the first is the default).
+REISSUE_REASONS = ("Card lost", "New photo", "After a suspension", "Damaged card")
 TOKEN_BYTES = 16  # 128 bits: unguessable, and a short URL keeps the QR code small
 
 

@@ -31,7 +31,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.cards.content import card_content
 from portal.cards.models import Card
-from portal.cards.render import CARD_SIZE_MM, name_size_pt, print_logo, qr_svg
+from portal.cards.qr import qr_svg
+from portal.cards.render import CARD_SIZE_MM, name_size_pt, print_logo
 from portal.cards.sheet_pdf import PROCESSES, Assets, Renderer
 from portal.core.storage import get_storage
 from portal.core.tenancy import league_scope

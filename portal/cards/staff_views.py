@@ -15,7 +15,6 @@ from portal.extensions import db
 from portal.players.models import PlayerProfile
 
 bp = Blueprint("card_staff", __name__)
-REASONS = ("Card lost", "New photo", "After a suspension", "Damaged card")
 
 
 @bp.post("/players/<int:profile_id>/card/reissue")
@@ -27,7 +26,7 @@ def reissue(profile_id: int):
     if card is None:
         flash(f"{profile.first_name} has no card to reissue yet.", "error")
         return redirect(back, 303)
-    reason = (request.form.get("reason") or "").strip()[:200] or REASONS[0]
+    reason = (request.form.get("reason") or "").strip()[:200] or services.REISSUE_REASONS[0]
     services.reissue(card, reason)
     db.session.commit()
     flash(f"New card issued for {profile.full_name}. The old card now reads REVOKED.", "success")

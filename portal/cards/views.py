@@ -8,20 +8,18 @@ cards may open a card; anyone else gets "not found".
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import segno
 from flask import Blueprint, abort, current_app, g, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from portal.cards import card_queries, services
-from portal.cards.content import card_content, card_verdict
+from portal.cards.content import card_content, card_verdict, terms_of
 from portal.cards.models import Card
+from portal.cards.qr import qr_svg
 from portal.core.db import utcnow
 from portal.core.permissions import can
 from portal.core.storage import redirect_to_file
@@ -140,12 +138,13 @@ def _face(card: Card, now: datetime) -> dict:
     league = card.profile.league
     today = today_in(league)
     local = now.astimezone(ZoneInfo(league.timezone))
-    content = card_content(card, today)
+    terms = terms_of(card.profile_id)  # read once for the content and the verdict
+    content = card_content(card, today, terms)
     primary = css_colour(league.primary_color)
     return {
         "c": content,
-        "outcome": card_verdict(card, today),
-        "qr": _qr_svg(content["verify_url"]),
+        "outcome": card_verdict(card, today, terms),
+        "qr": qr_svg(content["verify_url"], "pcard-qr-code", "QR code to check this card"),
         "photo_url": url_for("check.photo", token=card.token) if content["photo_key"] else None,
         "logo_url": url_for("l.leagues.logo", v=league.logo_key[-20:-4])
         if league.logo_key
@@ -153,27 +152,6 @@ def _face(card: Card, now: datetime) -> dict:
         "head_ink": card_queries.ink_on(primary),
         "clock": (f"{local:%H:%M:%S}", f"{local:%a} {local.day} {local:%b}"),
     }
-
-
-def _qr_svg(url: str) -> Markup:
-    """The QR code as inline SVG, as `render.qr_svg` draws it for print.
-
-    Made here with segno rather than through portal.cards.render, which imports
-    WeasyPrint (2 s): the web process should not pay that to show a phone card.
-    """
-    out = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(
-        out,
-        kind="svg",
-        xmldecl=False,
-        nl=False,
-        border=0,
-        omitsize=True,
-        dark="#000",
-        svgclass="pcard-qr-code",
-        title="QR code to check this card",
-    )
-    return Markup(out.getvalue().decode())
 
 
 def _private(response):

@@ -116,11 +116,14 @@ class Gateway(Protocol):
     ) -> RefundInfo: ...
 
 
+def _object_id(value) -> str | None:
+    """An id Stripe sends either as a string or, when expanded, as the object itself."""
+    return value.get("id") if isinstance(value, dict) else value
+
+
 def session_info(data: dict) -> SessionInfo:
     """A Checkout Session (Stripe's JSON shape) as what we need of it."""
-    intent = data.get("payment_intent")
-    if isinstance(intent, dict):
-        intent = intent.get("id")
+    intent = _object_id(data.get("payment_intent"))
     return SessionInfo(
         id=data["id"],
         status=data.get("status") or "open",
@@ -159,9 +162,7 @@ def payment_info(intent: dict) -> PaymentInfo:
 
 def dispute_info(data: dict) -> DisputeInfo:
     """A Dispute (Stripe's JSON shape) as what we need of it."""
-    intent = data.get("payment_intent")
-    if isinstance(intent, dict):
-        intent = intent.get("id")
+    intent = _object_id(data.get("payment_intent"))
     return DisputeInfo(
         id=data["id"],
         status=data.get("status") or "",

@@ -20,14 +20,8 @@ from sqlalchemy import select
 from portal.cards import services
 from portal.cards.content import card_content
 from portal.cards.models import Card
-from portal.cards.render import (
-    RenderError,
-    _qr_path,
-    card_pdf,
-    name_size_pt,
-    pdf_from_html,
-    qr_svg,
-)
+from portal.cards.qr import _qr_path, qr_svg
+from portal.cards.render import RenderError, card_pdf, name_size_pt, pdf_from_html
 from portal.core.storage import get_storage
 from portal.core.tenancy import league_scope
 from portal.extensions import db
