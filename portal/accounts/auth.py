@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask
@@ -10,9 +12,15 @@ from sqlalchemy import select
 from portal.extensions import db, login_manager
 
 _hasher = PasswordHasher()
-# A hash of a random password, verified when the email is unknown so that a
-# wrong email takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-3f9c1e")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, verified when the email is unknown so that a wrong
+    email takes as long as a wrong password. Made on first use, not at import: argon2
+    takes 64 MiB for it, which every process importing the app (web workers, the
+    worker, card sheet renderers) would otherwise pay at start-up."""
+    return _hasher.hash("not-a-real-password-3f9c1e")
 
 
 def hash_password(password: str) -> str:
@@ -22,7 +30,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True if `password` matches; constant work even for unknown users."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from portal.extensions import db
 from portal.memberships.models import Membership, MembershipStatus, Plan
 from portal.players import queries as player_queries
 from portal.players import rules
+from portal.players.models import AgeGroup
 
 # Bump when the card's design changes: every card's hash changes, so each is made again.
 DESIGN_VERSION = 1
@@ -28,16 +30,24 @@ DESIGN_VERSION = 1
 
 def terms_of(profile_id: int) -> list[Membership]:
     """The player's paid terms (any state but waiting for payment), with their plans."""
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .where(
-                Membership.profile_id == profile_id,
-                Membership.status != MembershipStatus.PENDING_PAYMENT,
-            )
-            .options(selectinload(Membership.plan).selectinload(Plan.program))
+    return terms_by_profile([profile_id])[profile_id]
+
+
+def terms_by_profile(profile_ids: Iterable[int]) -> dict[int, list[Membership]]:
+    """`terms_of` for many players in one go (three queries, however many players)."""
+    ids = list(profile_ids)
+    terms: dict[int, list[Membership]] = {profile_id: [] for profile_id in ids}
+    for term in db.session.scalars(
+        select(Membership)
+        .where(
+            Membership.profile_id.in_(ids),
+            Membership.status != MembershipStatus.PENDING_PAYMENT,
         )
-    )
+        .options(selectinload(Membership.plan).selectinload(Plan.program))
+        .order_by(Membership.id)
+    ):
+        terms[term.profile_id].append(term)
+    return terms
 
 
 def card_verdict(card: Card | None, today: date, terms: list[Membership] | None = None) -> Verdict:
@@ -53,13 +63,21 @@ def card_verdict(card: Card | None, today: date, terms: list[Membership] | None 
 
 
 def team_of(profile_id: int) -> tuple[Team | None, str]:
-    row = db.session.scalars(
+    """The player's team (the first joined) and shirt number, or (None, "")."""
+    return teams_by_profile([profile_id]).get(profile_id, (None, ""))
+
+
+def teams_by_profile(profile_ids: Iterable[int]) -> dict[int, tuple[Team, str]]:
+    """`team_of` for many players in one go: only the players that are on a team."""
+    teams: dict[int, tuple[Team, str]] = {}
+    for row in db.session.scalars(
         select(TeamPlayer)
-        .where(TeamPlayer.profile_id == profile_id)
+        .where(TeamPlayer.profile_id.in_(list(profile_ids)))
         .options(selectinload(TeamPlayer.team))
         .order_by(TeamPlayer.id)
-    ).first()
-    return (row.team, row.number) if row else (None, "")
+    ):
+        teams.setdefault(row.profile_id, (row.team, row.number))
+    return teams
 
 
 def member_number(profile) -> str:
@@ -67,9 +85,19 @@ def member_number(profile) -> str:
     return f"{profile.league_id:02d}-{profile.id:06d}"
 
 
-def card_content(card: Card, today: date, terms: list[Membership] | None = None) -> dict:
-    """Everything the printed card shows, as plain data (dates as ISO strings). `terms`:
-    the player's paid terms when the caller has them already (see `terms_of`)."""
+def card_content(
+    card: Card,
+    today: date,
+    terms: list[Membership] | None = None,
+    *,
+    team: tuple[Team | None, str] | None = None,
+    groups: list[AgeGroup] | None = None,
+) -> dict:
+    """Everything the printed card shows, as plain data (dates as ISO strings).
+
+    `terms` (see `terms_of`), `team` (see `team_of`) and the league's age `groups`:
+    what the caller has read already (see `card_contents`); read here otherwise.
+    """
     profile = card.profile
     league = profile.league
     terms = terms if terms is not None else terms_of(profile.id)
@@ -83,10 +111,9 @@ def card_content(card: Card, today: date, terms: list[Membership] | None = None)
         and t.ends_on >= (status.valid_from or today)
     ]
     plan = max(shown, key=lambda t: t.ends_on).plan if shown else None
-    team, number = team_of(profile.id)
-    group = rules.age_group_for(
-        rules.league_age(profile.date_of_birth, league), player_queries.age_groups()
-    )
+    team, number = team if team is not None else team_of(profile.id)
+    groups = groups if groups is not None else player_queries.age_groups()
+    group = rules.age_group_for(rules.league_age(profile.date_of_birth, league), groups)
     content = {
         "design": DESIGN_VERSION,
         "league": {
@@ -113,6 +140,24 @@ def card_content(card: Card, today: date, terms: list[Membership] | None = None)
         "verify_url": absolute_url("check.verify", token=card.token),
     }
     return content
+
+
+def card_contents(cards: list[Card], today: date) -> list[dict]:
+    """`card_content` of each card (their profiles and league loaded), in order: the
+    cards of a print sheet with four queries in all rather than six for each card."""
+    profile_ids = [card.profile_id for card in cards]
+    terms, teams = terms_by_profile(profile_ids), teams_by_profile(profile_ids)
+    groups = player_queries.age_groups()
+    return [
+        card_content(
+            card,
+            today,
+            terms[card.profile_id],
+            team=teams.get(card.profile_id, (None, "")),
+            groups=groups,
+        )
+        for card in cards
+    ]
 
 
 def content_hash(content: dict) -> str:

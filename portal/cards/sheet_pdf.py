@@ -23,14 +23,18 @@ from pathlib import Path
 from portal.cards.render import pdf_from_html
 
 Assets = dict[str, tuple[bytes, str]]
+Codes = dict[str, str]
 PROCESSES = max(1, min(2, os.cpu_count() or 1))  # a sheet uses at most two cores
 _pdfium_lock = threading.Lock()  # pdfium is not thread-safe; the worker runs threads
 
 
-def render_to_file(html: str, assets: Assets, css: str | None, path: str) -> str:
+def render_to_file(
+    html: str, assets: Assets, css: str | None, codes: Codes | None, path: str
+) -> str:
     """Render one document into `path` (run in a worker process: only the path comes back).
-    `css` is parsed once per process and kept, as every chunk of a sheet shares it."""
-    Path(path).write_bytes(pdf_from_html(html, assets, css=css))
+    `css` is parsed once per process and kept, as every chunk of a sheet shares it;
+    `codes`: the QR codes to draw (see render.pdf_from_html)."""
+    Path(path).write_bytes(pdf_from_html(html, assets, css=css, codes=codes))
     return path
 
 
@@ -67,13 +71,20 @@ class Renderer:
         finally:
             self.folder.cleanup()
 
-    def submit(self, html: str, assets: Assets, css: str | None = None, cards: int = 0) -> None:
+    def submit(
+        self,
+        html: str,
+        assets: Assets,
+        css: str | None = None,
+        codes: Codes | None = None,
+        cards: int = 0,
+    ) -> None:
         """Render one document (holding `cards` cards) after those submitted before it."""
         path = os.path.join(self.folder.name, f"part-{len(self.parts) + len(self.pending)}.pdf")
         if self.pool is None:
-            self._finished(render_to_file(html, assets, css, path), cards)
+            self._finished(render_to_file(html, assets, css, codes, path), cards)
             return
-        job = self.pool.submit(render_to_file, html, assets, css, path)
+        job = self.pool.submit(render_to_file, html, assets, css, codes, path)
         self.pending.append((job, path, cards))
         while self.pending and (
             self.pending[0][0].done() or len(self.pending) > 2 * self.processes

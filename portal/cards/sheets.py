@@ -29,9 +29,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.cards.content import card_content
+from portal.cards.content import card_contents
 from portal.cards.models import Card
-from portal.cards.qr import qr_svg
 from portal.cards.render import CARD_SIZE_MM, name_size_pt, print_logo
 from portal.cards.sheet_pdf import PROCESSES, Assets, Renderer
 from portal.core.storage import get_storage
@@ -193,7 +192,7 @@ def build_sheet(
                 renderer.submit(
                     *_cards_document(contents, grid, double_sided, logo), cards=len(contents)
                 )
-                printed += [_printed(profile_id, content) for profile_id, content in contents]
+                printed += [_printed(card, content) for card, content in contents]
             if with_roster:
                 for document in _roster_documents(
                     league, printed, grid.paper, double_sided, logo, today
@@ -202,20 +201,23 @@ def build_sheet(
             return renderer.join(even=double_sided)
 
 
-def _contents(profile_ids: list[int], today: date) -> list[tuple[int, dict]]:
+def _contents(profile_ids: list[int], today: date) -> list[tuple[Card, dict]]:
+    """The current card of each player (in the order given) and what it shows, read
+    with a handful of queries for the whole chunk."""
     cards = db.session.scalars(
         select(Card)
         .where(Card.profile_id.in_(profile_ids), Card.revoked_at.is_(None))
         .options(selectinload(Card.profile).selectinload(PlayerProfile.league))
     ).all()
     by_profile = {card.profile_id: card for card in cards}
-    return [(pid, card_content(by_profile[pid], today)) for pid in profile_ids if pid in by_profile]
+    ordered = [by_profile[pid] for pid in profile_ids if pid in by_profile]
+    return list(zip(ordered, card_contents(ordered, today), strict=True))
 
 
-def _printed(profile_id: int, content: dict) -> Printed:
-    profile = db.session.get(PlayerProfile, profile_id)
+def _printed(card: Card, content: dict) -> Printed:
+    profile = card.profile
     return Printed(
-        profile_id,
+        profile.id,
         content["name"],
         content["team"],
         content["shirt"],
@@ -231,7 +233,7 @@ def _logo(league) -> tuple[bytes, str] | None:
     """The logo as cards print it (flattened and small: decoded once, not per card)."""
     if not league.logo_key:
         return None
-    return print_logo(get_storage().get(league.logo_key)), "image/png"
+    return print_logo(get_storage().get(league.logo_key)), "image/jpeg"
 
 
 def _assets(photo_keys: dict[int, str | None], logo) -> Assets:
@@ -245,18 +247,18 @@ def _assets(photo_keys: dict[int, str | None], logo) -> Assets:
     return assets
 
 
-def _card_faces(profile_id: int, content: dict) -> tuple[Markup, Markup]:
-    """The card's front and back markup, its photo renamed to the player's own asset.
+def _card_faces(index: int, profile_id: int, content: dict) -> tuple[Markup, Markup]:
+    """The card's front and back markup, its photo renamed to the player's own asset
+    and its QR places given ids of their own (qr-<index>-front, -back).
 
     The shared macros name the photo `asset:photo` (one card per document); on a
     sheet every card needs its own name.
     """
     front = get_template_attribute("cards/_card.html", "front")
     back = get_template_attribute("cards/_card.html", "back")
-    qr = qr_svg(content["verify_url"])
-    html = str(front(content, qr, name_size_pt(content["name"])))
+    html = str(front(content, name_size_pt(content["name"]), f"qr-{index}-front"))
     html = html.replace('src="asset:photo"', f'src="asset:photo-{profile_id}"')
-    return Markup(html), back(content, qr)
+    return Markup(html), back(content, f"qr-{index}-back")
 
 
 def sheet_css(grid: Layout, card: dict) -> str:
@@ -266,9 +268,13 @@ def sheet_css(grid: Layout, card: dict) -> str:
 
 
 def _cards_document(
-    contents: list[tuple[int, dict]], grid: Layout, double_sided: bool, logo
-) -> tuple[str, Assets, str]:
-    faces = [_card_faces(profile_id, content) for profile_id, content in contents]
+    contents: list[tuple[Card, dict]], grid: Layout, double_sided: bool, logo
+) -> tuple[str, Assets, str, dict[str, str]]:
+    """The chunk's HTML, assets, stylesheet and QR codes (element id -> URL)."""
+    faces = [
+        _card_faces(index, card.profile_id, content)
+        for index, (card, content) in enumerate(contents)
+    ]
     pages = [
         [(slot, faces[index][0 if side == "front" else 1]) for slot, side, index in page]
         for page in sheet_pages(len(contents), double_sided)
@@ -276,8 +282,14 @@ def _cards_document(
     html = render_template(
         "cards/print/sheet.html", grid=grid, pages=pages, mark_width=MARK_WIDTH_MM
     )
-    assets = _assets({pid: content["photo_key"] for pid, content in contents}, logo)
-    return html, assets, sheet_css(grid, contents[0][1])
+    assets = _assets({card.profile_id: content["photo_key"] for card, content in contents}, logo)
+    sides = ("front", "back") if double_sided else ("front",)
+    codes = {
+        f"qr-{index}-{side}": content["verify_url"]
+        for index, (_, content) in enumerate(contents)
+        for side in sides
+    }
+    return html, assets, sheet_css(grid, contents[0][1]), codes
 
 
 def _roster_documents(

@@ -34,7 +34,7 @@ from sqlalchemy import and_, bindparam, select
 from portal.cards.content import member_number
 from portal.cards.models import Card, CardCheck, Team, TeamPlayer
 from portal.cards.status import Verdict, verdict
-from portal.core import tenancy
+from portal.core import ratelimit, tenancy
 from portal.core.db import utcnow
 from portal.core.images import jpeg_bytes
 from portal.core.permissions import can
@@ -50,6 +50,8 @@ bp = Blueprint("check", __name__, url_prefix="/v")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 VERIFY_PHOTO = (360, 450)
 PHOTO_CACHE_SIZE = 256  # about 25 KB each
+CHECKS_PER_CLIENT = "300 per minute"
+GUESSES_PER_CLIENT = "30 per minute"
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def _card_query():
 @cache
 def _age_groups_query():
     return (
-        select(AgeGroup)
+        select(AgeGroup.name, AgeGroup.min_age, AgeGroup.max_age)
         .where(AgeGroup.league_id == bindparam("league_id"))
         .order_by(AgeGroup.position, AgeGroup.id)
     )
@@ -143,8 +145,10 @@ def find(token: str) -> Check | None:
     """The card for a token (current or revoked) with today's verdict; None if unknown."""
     if not TOKEN.match(token or ""):
         return None
-    with tenancy.unscoped():  # the token, unique across leagues, decides the league
-        rows = db.session.execute(_card_query(), {"token": token}).all()
+    # Run on the session's connection, skipping the ORM's per-statement work: these
+    # are plain rows, and the read is unscoped anyway (the token decides the league).
+    connection = db.session.connection()
+    rows = connection.execute(_card_query(), {"token": token}).all()
     if not rows:
         return None
     first = rows[0]
@@ -178,19 +182,33 @@ def find(token: str) -> Check | None:
         today=today_in(league),
     )
     if not check.revoked:
-        with tenancy.unscoped():
-            groups = db.session.scalars(_age_groups_query(), {"league_id": league.id}).all()
-        group = rules.age_group_for(rules.league_age(check.born, league), groups)
-        check.age_group = group.name if group else None
+        groups = connection.execute(_age_groups_query(), {"league_id": league.id}).all()
+        age = rules.league_age(check.born, league)
+        # AgeGroup.matches reads only min_age and max_age, which each row has.
+        check.age_group = next((row.name for row in groups if AgeGroup.matches(row, age)), None)
     return check
 
 
-def _log(check: Check | None) -> None:
+def _checked(token: str) -> tuple[Check | None, Verdict]:
+    """One check, as both the page and the JSON make it: within the client's limits
+    (CHECKS_PER_CLIENT checks and GUESSES_PER_CLIENT unknown tokens a minute, so a
+    field's worth of scans passes but guessing tokens does not), logged for staff."""
+    ratelimit.check(GUESSES_PER_CLIENT, "check-unknown")
+    ratelimit.hit(CHECKS_PER_CLIENT, "check")
+    check = find(token)
+    if check is None:
+        ratelimit.count(GUESSES_PER_CLIENT, "check-unknown")
+        return None, Verdict("unknown")
+    _log(check)
+    return check, check.outcome
+
+
+def _log(check: Check) -> None:
     """Checks by signed-in league staff are kept: who, when, which card, what it said.
 
     A scan with no cookie at all (a referee's phone camera, a passer-by) is anonymous.
     """
-    if check is None or not request.cookies:
+    if not request.cookies:
         return
     if not current_user.is_authenticated:
         return
@@ -211,27 +229,17 @@ def _log(check: Check | None) -> None:
 
 
 @bp.get("/<token>")
-@limiter.limit("300 per minute")
-@limiter.limit("30 per minute", deduct_when=lambda response: response.status_code == 404)
+@ratelimit.skip_limiter  # counted in _checked, at a fraction of the cost
 def verify(token: str):
-    check = find(token)
-    _log(check)
-    html = render_template(
-        "cards/verify.html",
-        check=check,
-        outcome=check.outcome if check else Verdict("unknown"),
-        checked_at=utcnow(),
-    )
+    check, outcome = _checked(token)
+    html = render_template("cards/verify.html", check=check, outcome=outcome, checked_at=utcnow())
     return _private(make_response(html, 404 if check is None else 200))
 
 
 @bp.get("/<token>.json")
-@limiter.limit("300 per minute")
-@limiter.limit("30 per minute", deduct_when=lambda response: response.status_code == 404)
+@ratelimit.skip_limiter
 def verify_json(token: str):
-    check = find(token)
-    _log(check)
-    outcome = check.outcome if check else Verdict("unknown")
+    check, outcome = _checked(token)
     body = {"status": outcome.code, "word": outcome.word, "checked_at": utcnow().isoformat()}
     if check is not None:
         body.update(
@@ -252,7 +260,7 @@ def _iso(day: date | datetime | None) -> str | None:
 
 
 @bp.get("/<token>/photo")
-@limiter.limit("300 per minute")
+@limiter.limit(CHECKS_PER_CLIENT)
 def photo(token: str):
     """The player's photo at the size the check page shows (made once, then reused)."""
     if not TOKEN.match(token):

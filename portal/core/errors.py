@@ -46,6 +46,8 @@ def wants_json() -> bool:
     """Does the client prefer JSON to HTML (API clients, fetch with Accept)?"""
     if request.path.startswith(("/api/", "/healthz", "/webhooks/")) or request.is_json:
         return True
+    if request.path.endswith(".json"):  # /v/<token>.json and the like
+        return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and (
         request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]

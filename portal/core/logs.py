@@ -15,7 +15,6 @@ import time
 import uuid
 
 from flask import Flask, g, has_request_context, request
-from flask_login import current_user
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 access_log = logging.getLogger("portal.access")
@@ -85,13 +84,20 @@ def _finish_request(response):
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": current_user.get_id() if current_user else None,
+                    "user_id": _user_id(),
                     "league": league.slug if league is not None else None,
                     "htmx": request.headers.get("HX-Request") == "true",
                 }
             },
         )
     return response
+
+
+def _user_id() -> str | None:
+    """The signed-in user's id if the request already loaded the user: loading it
+    just for the log would cost a session read (and a query) on every public hit."""
+    user = g.get("_login_user")  # where Flask-Login keeps the user it loaded
+    return user.get_id() if user is not None else None
 
 
 def init_app(app: Flask) -> None:

@@ -14,10 +14,18 @@ from portal.core.permissions import ROLE_LABELS, can
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _asset_versions: dict[tuple[str, float], str] = {}
+_released_versions: dict[str, str] = {}
 
 
 def asset(filename: str) -> str:
-    """URL of a static file with a content hash, so it can be cached for a year."""
+    """URL of a static file with a content hash, so it can be cached for a year.
+
+    In development the file is looked at on every use (an edited file gets a new
+    hash); otherwise the hash is worked out once per file and process, because the
+    files do not change under a running release.
+    """
+    if not current_app.debug and filename in _released_versions:
+        return url_for("static", filename=filename, v=_released_versions[filename])
     path = Path(current_app.static_folder) / filename
     try:
         mtime = path.stat().st_mtime
@@ -26,6 +34,7 @@ def asset(filename: str) -> str:
     key = (filename, mtime)
     if key not in _asset_versions:
         _asset_versions[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    _released_versions[filename] = _asset_versions[key]
     return url_for("static", filename=filename, v=_asset_versions[key])
 
 

@@ -78,18 +78,23 @@ def league_scope(league_id: int) -> Iterator[None]:
 
     What the block added is flushed before the scope ends, so a job that
     works through several leagues writes each league's rows under its own
-    scope (the flush check refuses rows of another league).
+    scope (the flush check refuses rows of another league). Inside an
+    `unscoped()` block (a job that found the league through its own records),
+    the league's filter applies again until the scope ends.
     """
     from portal.extensions import db
 
     previous = current_league_id()
+    outer_unscoped = g.get("_tenancy_unscoped", 0) if has_app_context() else 0
     set_current_league(league_id)
+    g._tenancy_unscoped = 0
     try:
         yield
         if db.session.new or db.session.dirty or db.session.deleted:
             db.session.flush()
     finally:
         set_current_league(previous)
+        g._tenancy_unscoped = outer_unscoped
 
 
 @cache

@@ -27,7 +27,17 @@ PROFILE_FIELDS = {
 
 
 def taken_places(plan: Plan, today: date) -> int:
-    """Places in use: current terms not yet over, and checkouts still being paid."""
+    """Places in use: current terms not yet over, checkouts started within the hold, and
+    payments already made but still clearing (a bank debit takes days; its place must
+    not go to another family meanwhile)."""
+    from portal.payments.models import Order, OrderLine, OrderStatus  # payments builds on us
+
+    clearing = (
+        select(OrderLine.id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.membership_id == Membership.id, Order.status == OrderStatus.PROCESSING)
+        .exists()
+    )
     return db.session.scalar(
         select(func.count())
         .select_from(Membership)
@@ -36,7 +46,7 @@ def taken_places(plan: Plan, today: date) -> int:
             or_(
                 Membership.status.in_(CURRENT) & (Membership.ends_on >= today),
                 (Membership.status == MembershipStatus.PENDING_PAYMENT)
-                & (Membership.created_at > utcnow() - HOLD),
+                & ((Membership.created_at > utcnow() - HOLD) | clearing),
             ),
         )
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
@@ -121,26 +122,46 @@ def backoff(attempt: int) -> int:
     return min(10 * 2 ** max(attempt - 1, 0), 1800)
 
 
-def claim(event_id: int) -> WebhookEvent | None:
-    """Take the event for processing, unless another worker has it or it is done."""
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed event: what processing reads of it, as the claim's UPDATE returned it."""
+
+    id: int
+    type: str
+    payload: str
+
+
+def claim(event_id: int) -> Claimed | None:
+    """Take the event for processing, unless another worker has it or it is done.
+
+    The conditional UPDATE returns the event's type and payload (RETURNING), so no
+    SELECT follows it; it commits at once, so other workers see the claim while this
+    one asks the gateway."""
     claimed = db.session.execute(
+        _claim_statement(), {"claimed_id": event_id, "now": utcnow()}
+    ).first()
+    db.session.commit()
+    return Claimed(event_id, claimed.type, claimed.payload) if claimed is not None else None
+
+
+@cache
+def _claim_statement():
+    """Built once: making and keying this statement cost the worker more CPU than
+    running it."""
+    return (
         update(WebhookEvent)
         .where(
-            WebhookEvent.id == event_id,
-            or_(
-                WebhookEvent.status == EventStatus.PENDING,
-                WebhookEvent.status == EventStatus.FAILED,
-            ),
+            WebhookEvent.id == bindparam("claimed_id"),
+            WebhookEvent.status.in_((EventStatus.PENDING, EventStatus.FAILED)),
         )
         .values(
             status=EventStatus.PROCESSING,
-            locked_at=utcnow(),
+            locked_at=bindparam("now"),
             attempts=WebhookEvent.attempts + 1,
         )
+        .returning(WebhookEvent.type, WebhookEvent.payload)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
-    return db.session.get(WebhookEvent, event_id) if claimed.rowcount == 1 else None
 
 
 def process(event_id: int) -> int | None:
@@ -150,7 +171,7 @@ def process(event_id: int) -> int | None:
         if event is None:
             return None
         try:
-            outcome = handle(event)
+            outcome, order = handle(event)
         except (GatewayUnavailable, OperationalError) as error:
             db.session.rollback()
             return _failed(event_id, error, temporary=True)
@@ -159,14 +180,39 @@ def process(event_id: int) -> int | None:
             log.exception("webhook event %s failed", event_id)
             _failed(event_id, error, temporary=False)
             return None
-        event.status = (
-            EventStatus.IGNORED if outcome.startswith("ignored") else EventStatus.PROCESSED
-        )
-        event.outcome = outcome
-        event.processed_at = utcnow()
-        event.last_error = ""
+        _done(event_id, outcome, order)
         db.session.commit()
         return None
+
+
+def _done(event_id: int, outcome: str, order: Order | None) -> None:
+    """Record the outcome, with the event's order and league, in one UPDATE once the
+    work is done, committed with it. Written earlier, the change would be flushed by the
+    first read of the work, taking SQLite's write lock (which webhook intake waits for)
+    for the whole of it rather than from its first write."""
+    status = EventStatus.IGNORED if outcome.startswith("ignored") else EventStatus.PROCESSED
+    values = {"done_id": event_id, "new_status": status, "new_outcome": outcome, "now": utcnow()}
+    if order is not None:
+        values.update(new_order_id=order.id, new_league_id=order.league_id)
+    db.session.execute(_done_statement(order is not None), values)
+
+
+@cache
+def _done_statement(linked: bool):
+    """Built once (with the order and league, or without): see `_claim_statement`."""
+    link = {"order_id": bindparam("new_order_id"), "league_id": bindparam("new_league_id")}
+    return (
+        update(WebhookEvent)
+        .where(WebhookEvent.id == bindparam("done_id"))
+        .values(
+            status=bindparam("new_status"),
+            outcome=bindparam("new_outcome"),
+            processed_at=bindparam("now"),
+            last_error="",
+            **(link if linked else {}),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _failed(event_id: int, error: Exception, *, temporary: bool) -> int | None:
@@ -181,29 +227,29 @@ def _failed(event_id: int, error: Exception, *, temporary: bool) -> int | None:
     return delay
 
 
-def handle(event: WebhookEvent) -> str:
-    """What this event means for us, decided from the gateway's current records."""
+def handle(event: Claimed) -> tuple[str, Order | None]:
+    """What this event means for us, decided from the gateway's current records; returns
+    the outcome and the order it concerned (None: none of ours)."""
     data = json.loads(event.payload)["data"]["object"]
     if event.type in SESSION_EVENTS:
         order = _order_for_session(data.get("id"))
         if order is None:
-            return "ignored: no order of ours has this checkout session"
+            return "ignored: no order of ours has this checkout session", None
         with league_scope(order.league_id):
             failed = event.type == "checkout.session.async_payment_failed"
             outcome = fulfilment.sync_order(order, failed=failed)
-        _link(event, order)
-        return outcome
+        return outcome, order
     if event.type in CHARGE_EVENTS:
         dispute = None
         if event.type == "charge.dispute.closed":  # its outcome, from the gateway itself
             try:
                 dispute = get_gateway().get_dispute(str(data.get("id") or ""))
             except GatewayError:
-                return "ignored: the gateway does not know this dispute"
+                return "ignored: the gateway does not know this dispute", None
         intent_id = dispute.payment_intent if dispute else data.get("payment_intent")
         order = _order_for_payment(intent_id) if intent_id else None
         if order is None:
-            return "ignored: no order of ours has this payment"
+            return "ignored: no order of ours has this payment", None
         with league_scope(order.league_id):
             if event.type == "charge.dispute.created":
                 outcome = fulfilment.record_dispute(order)
@@ -211,16 +257,8 @@ def handle(event: WebhookEvent) -> str:
                 outcome = fulfilment.close_dispute(order, dispute)
             else:
                 outcome = fulfilment.sync_refunds(order, get_gateway().get_payment(intent_id))
-        _link(event, order)
-        return outcome
-    return f"ignored: {event.type} is not used"
-
-
-def _link(event: WebhookEvent, order: Order) -> None:
-    """Note the event's order and league once the work is done. Set earlier, the change
-    would be flushed by the first read of the work, taking SQLite's write lock (which
-    webhook intake waits for) for the whole of it rather than from its first write."""
-    event.order_id, event.league_id = order.id, order.league_id
+        return outcome, order
+    return f"ignored: {event.type} is not used", None
 
 
 def _order_for_session(session_id: str | None) -> Order | None:

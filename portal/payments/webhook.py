@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from portal.core import ratelimit
 from portal.core.errors import json_error
-from portal.extensions import csrf, db, limiter
+from portal.extensions import csrf, db
 from portal.payments.events import BadEvent, receive
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -17,7 +18,7 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 @bp.post("/stripe")
 @csrf.exempt
-@limiter.exempt
+@ratelimit.skip_limiter
 def stripe_webhook():
     try:
         is_new = receive(request.get_data(), request.headers.get("Stripe-Signature"))

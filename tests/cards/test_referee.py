@@ -198,7 +198,7 @@ def test_roster_shows_each_card_as_it_is_now(client, login, make, league, parent
     assert ["P0 Roster" in rows[0], "P1 Roster" in rows[1], "P2 Roster" in rows[2]] == [True] * 3
     assert "VALID" in rows[0] and "tone-ok" in rows[0]
     assert "EXPIRED" in rows[1] and "ended" in rows[1]
-    assert "UNKNOWN" in rows[2] and "no card issued" in rows[2] and "/v/" not in rows[2]
+    assert "NO CARD" in rows[2] and "no card issued" in rows[2] and "/v/" not in rows[2]
     assert 'class="thumb initials"' in rows[0]  # no photo: initials
     assert "/l/riverside/check/players/" in rows[1]
 

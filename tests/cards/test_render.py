@@ -20,7 +20,7 @@ from sqlalchemy import select
 from portal.cards import services
 from portal.cards.content import card_content
 from portal.cards.models import Card
-from portal.cards.qr import _qr_path, qr_svg
+from portal.cards.qr import _qr_path, qr_pdf, qr_rectangles, qr_svg
 from portal.cards.render import RenderError, card_pdf, name_size_pt, pdf_from_html
 from portal.core.storage import get_storage
 from portal.core.tenancy import league_scope
@@ -169,6 +169,38 @@ def test_the_qr_path_draws_exactly_the_dark_modules(url):
     assert str(qr_svg(url)).startswith('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ')
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["https://leaguebadge.example/v/AbCdEfGhIjKlMnOpQrStUv", "http://127.0.0.1:5000/v/" + "x" * 22],
+)
+def test_the_printed_qr_rectangles_cover_exactly_the_dark_modules(url):
+    """Do the rectangles the PDF fills cover every dark module once and no light one?"""
+    matrix = segno.make(url, error="m", micro=False).matrix
+    painted = []
+    for x, y, width, height in qr_rectangles(matrix):
+        painted += [(x + i, y + j) for i in range(width) for j in range(height)]
+    dark = [(col, row) for row, line in enumerate(matrix) for col, on in enumerate(line) if on]
+    assert sorted(painted) == sorted(dark)
+    operators = qr_pdf(url, 10, 100, 46.8)
+    assert operators.startswith(b"q 0 g ") and operators.endswith(b" f Q")
+
+
+def test_a_card_document_without_a_place_for_its_qr_code_is_refused():
+    """A template that lost the QR code's element stops the card (no card without code)."""
+    with pytest.raises(RenderError, match="qr-front"):
+        pdf_from_html("<p>x</p>", {}, codes={"qr-front": "https://example.com/v/x"})
+
+
+def test_card_documents_get_the_small_user_agent_stylesheet(pdf_file):
+    """Card documents skip WeasyPrint's full user-agent sheet (an <h1> is not bold there),
+    other documents (the roster) keep it: the hook render.CardHTML overrides still works."""
+    html = "<!doctype html><html><body><h1>Heading</h1></body></html>"
+    full = _fonts(pdf_file(pdf_from_html(html, {}), "full.pdf"))
+    small = _fonts(pdf_file(pdf_from_html(html, {}, codes={}), "small.pdf"))
+    assert [f["name"].endswith("Bold") for f in full] == [True]
+    assert [f["name"].endswith("Bold") for f in small] == [False]
+
+
 def test_a_sixty_character_name_fits_its_column(make, league, parent, pdf_file):
     """Does a 60-character name shrink to fit in the name column, above the details?"""
     profile = _player(make, league, parent, SIXTY[:23], SIXTY[24:])
@@ -221,7 +253,9 @@ def test_non_latin_names_print_with_real_glyphs(make, league, parent, pdf_file, 
 def test_the_photo_is_embedded_at_300_dpi_or_more(league, member, pdf_file):
     listing = _run("pdfimages", "-list", str(pdf_file(_card_pdf(league, member)[0])))
     rows = [line.split() for line in listing.splitlines()[2:]]
-    (photo,) = [row for row in rows if row[2] == "image" and row[8] == "jpeg"]
+    # The photo and the logo (160 px) both go in as JPEG: the photo is the bigger one.
+    jpegs = [row for row in rows if row[2] == "image" and row[8] == "jpeg"]
+    photo = max(jpegs, key=lambda row: int(row[3]) * int(row[4]))
     width, height, x_ppi, y_ppi = int(photo[3]), int(photo[4]), int(photo[12]), int(photo[13])
     assert (width, height) == (600, 750)
     assert x_ppi >= 300 and y_ppi >= 300

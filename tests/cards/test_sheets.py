@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
+from PIL import Image
 
-from portal.cards import sheets
+from portal.cards import services, sheets
+from portal.cards.content import card_content
 from portal.cards.render import CARD_SIZE_MM
+from portal.core.tenancy import league_scope
+from portal.players.services import today_in
 from tests.cards.printing import carded, number, page_texts, pdf_info, team
 
 
@@ -67,6 +72,39 @@ def test_backs_follow_each_page_with_the_columns_mirrored(make, league, parent):
     # Cat is alone on the second row: on the left in front, so on the right behind.
     assert left_front < len(cat_back) // 2 < cat_back.index(number(three))
     assert abs(cat_back.index(number(three)) - ann_back) < 4
+
+
+def test_each_card_on_a_sheet_has_its_own_qr_code_front_and_back(make, league, parent, tmp_path):
+    """Rasterised at 300 dpi and cut at the crop marks, does each card's code (front, and
+    back in the mirrored slot) open that card's own check page?"""
+    plan = make.plan(league, "Spring")
+    players = [carded(make, league, parent, name, plan=plan) for name in ("Ann", "Bob", "Cat")]
+    with league_scope(league.id):
+        urls = [
+            card_content(services.current_card(p.id), today_in(league))["verify_url"]
+            for p in players
+        ]
+    (tmp_path / "sheet.pdf").write_bytes(
+        sheets.build_sheet(league, [p.id for p in players], double_sided=True)
+    )
+    subprocess.run(
+        ["pdftoppm", "-r", "300", "-png", tmp_path / "sheet.pdf", tmp_path / "page"], check=True
+    )
+    grid, dots = sheets.layout("letter"), 300 / 25.4
+    width, height = CARD_SIZE_MM
+    for page, slot_of in (("page-1.png", lambda i: i), ("page-2.png", sheets.mirrored)):
+        with Image.open(tmp_path / page) as image:
+            for index, url in enumerate(urls):
+                left, top = grid.slots[slot_of(index)]
+                box = (left * dots, top * dots, (left + width) * dots, (top + height) * dots)
+                image.crop(tuple(round(v) for v in box)).save(tmp_path / "card.png")
+                found = subprocess.run(
+                    ["zbarimg", "-q", "--raw", tmp_path / "card.png"],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout.split()
+                assert found == [url], (page, index)
 
 
 def test_players_without_a_card_are_left_out(make, league, parent):

@@ -263,6 +263,20 @@ def test_guessing_tokens_is_rate_limited(client):
     assert codes[:30] == [404] * 30 and codes[30] == 429
 
 
+def test_one_client_past_its_checks_a_minute_is_told_when_to_retry(
+    client, league, member, monkeypatch
+):
+    """Does a client past the per-minute limit get 429 with Retry-After, as JSON too?"""
+    monkeypatch.setattr(verify, "CHECKS_PER_CLIENT", "3 per minute")
+    card = _card(league, member)
+    codes = [client.get(f"/v/{card.token}").status_code for _ in range(3)]
+    refused = client.get(f"/v/{card.token}.json")
+    assert codes == [200, 200, 200]
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.json["error"]["status"] == 429
+
+
 def test_a_signed_in_referee_check_is_logged(client, login, league, member, referee):
     card = _card(league, member)
     login(referee)

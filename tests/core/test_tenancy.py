@@ -50,6 +50,17 @@ def test_unscoped_block_reads_every_league(make):
         assert len(db.session.scalars(select(LeagueRole)).all()) == 2
 
 
+def test_a_league_scope_inside_an_unscoped_block_filters_again(make):
+    """Does a job that found its league while unscoped read only that league in its scope?"""
+    a, b = make.league(), make.league()
+    make.member(a, Role.ADMIN)
+    make.member(b, Role.ADMIN)
+    with unscoped():
+        with league_scope(a.id):
+            assert {r.league_id for r in db.session.scalars(select(LeagueRole))} == {a.id}
+        assert len(db.session.scalars(select(LeagueRole)).all()) == 2  # unscoped again
+
+
 def test_leaving_a_league_scope_writes_its_rows(make):
     """Can a job work through two leagues in one transaction (each flushed in its scope)?"""
     a, b = make.league(), make.league()

@@ -370,6 +370,17 @@ def test_my_memberships_shows_each_players_term(client, login, league, parent, k
     assert "Not registered" in page and "Register Leo" in page
 
 
+def test_a_paid_term_that_starts_later_says_so(client, login, make, league, parent, kids):
+    """Does a paid term that has not started read "Paid · starts <day>", not "Active"?"""
+    monthly = _monthly(make, league)
+    starts = today_in(league) + timedelta(days=10)
+    _term(kids[0], monthly, starts, starts + timedelta(days=30))
+    login(parent)
+    page = client.get("/l/riverside/memberships/").text
+    assert f"Paid · starts {starts.day} {starts:%b %Y}" in page
+    assert "mstatus-upcoming" in page and "mstatus-active" not in page
+
+
 def test_the_renew_button_shows_in_the_window(client, login, make, league, parent, kids):
     """Is there a Renew button (plan chosen) in the window, and the opening day before it?"""
     monthly = _monthly(make, league, window=7)

@@ -19,6 +19,7 @@ from portal.memberships.models import (
 )
 from portal.payments.gateway import get_gateway
 from portal.payments.models import GatewayObject, Order, OrderStatus
+from portal.players.services import today_in
 from tests.payments.conftest import place, reload
 
 
@@ -114,6 +115,24 @@ def test_a_full_plan_is_refused(client, login, make, league, parent, kids):
     login(parent)
     response = client.post("/l/riverside/register", data=_form(kids[:1], plan))
     assert response.status_code == 422 and "This plan is full." in response.text
+
+
+def test_a_payment_still_clearing_keeps_its_place_after_the_hold(make, league, parent, kids):
+    """Does a bank debit still clearing hold its place past the hour an unpaid one gets?"""
+    from portal.core.db import utcnow
+    from portal.memberships.eligibility import HOLD, is_full
+
+    plan = make.plan(league, "Small squad", capacity=1)
+    order = place(league, parent, kids[:1], plan)
+    today = today_in(league)
+    with league_scope(league.id):
+        (membership,) = db.session.scalars(select(Membership)).all()
+        membership.created_at = utcnow() - HOLD - timedelta(minutes=5)
+        db.session.commit()
+        assert not is_full(plan, today)  # an unpaid checkout past its hour frees the place
+        reload(order).status = OrderStatus.PROCESSING
+        db.session.commit()
+        assert is_full(plan, today)  # a payment on its way keeps it
 
 
 def test_ineligible_players_are_told_why(client, login, make, league, parent, kids):
