@@ -28,14 +28,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import http.client
 import io
 import json
 import os
 import random
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -44,10 +42,20 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+from common import (
+    BIN,
+    ROOT,
+    close,
+    cpu_seconds,
+    free_port,
+    migrate,
+    percentile,
+    process,
+    read_response,
+    wait_healthy,
+)
+
 sys.path.insert(0, str(ROOT))
-from common import close, cpu_seconds, free_port, migrate, percentile, read_response  # noqa: E402
 
 CLIENTS = 1000  # client addresses: 500 req/s spread so that none passes 300 a minute
 TARGETS = {
@@ -299,37 +307,9 @@ def gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Pa
     ]
     if threads > 1:
         command += ["--worker-class", "gthread", "--threads", str(threads)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 120  # a busy machine boots four workers slowly
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
+    with process(command, env, log) as proc:
+        wait_healthy(port, proc, log, timeout=120)  # a busy machine boots four workers slowly
         yield proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 async def _load(port: int, path: str, concurrency: int, seconds: float):

@@ -1,13 +1,18 @@
-"""Pieces both benchmarks use: a free port, the migration, the CPU a process tree used,
-percentiles, and reading one HTTP/1.1 response off a keep-alive connection."""
+"""Pieces both benchmarks use: a free port, the migration, server processes and their
+health, the CPU a process tree used, percentiles, and reading one HTTP/1.1 response off a
+keep-alive connection."""
 
 from __future__ import annotations
 
 import asyncio
+import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,3 +67,56 @@ def close(writer):
     if writer is not None:
         writer.close()
     return None
+
+
+@contextmanager
+def process(command: list[str], env: dict[str, str], log: Path, nice: int = 0):
+    """A server process in its own session, stopped (all of it) afterwards.
+
+    With `nice`, the whole session gets that CPU priority. `nice -n` alone is not
+    enough: Linux's autogroup scheduler (on by default) first shares the CPU fairly
+    between sessions, whatever their processes' nice values, so a consumer in a
+    session of its own would take a third of the machine from gunicorn. Its
+    session's own nice value (/proc/<pid>/autogroup) is what lowers it.
+    """
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    if nice:
+        # Without the autogroup scheduler (or the right to set it), `nice -n` still applies.
+        with suppress(OSError):
+            Path(f"/proc/{proc.pid}/autogroup").write_text(str(nice))
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def wait_healthy(port: int, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    """Wait for gunicorn's /healthz (workers import the app slowly on a busy machine)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"gunicorn exited:\n{log.read_text()[-3000:]}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    sys.exit(f"gunicorn did not become healthy:\n{log.read_text()[-3000:]}")

@@ -33,26 +33,33 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import http.client
 import itertools
 import json
 import os
 import random
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+from common import (
+    BIN,
+    ROOT,
+    close,
+    cpu_seconds,
+    free_port,
+    migrate,
+    percentile,
+    process,
+    read_response,
+    wait_healthy,
+)
+
 sys.path.insert(0, str(ROOT))
-from common import close, cpu_seconds, free_port, migrate, percentile, read_response  # noqa: E402
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/"
 SECRET = "whsec_leaguebadge_bench"
@@ -207,58 +214,6 @@ def paid_orders(app, count: int) -> list[bytes]:
             db.session.commit()
         db.engine.dispose()
     return sent
-
-
-@contextmanager
-def process(command: list[str], env: dict[str, str], log: Path, nice: int = 0):
-    """A server process in its own session, stopped (all of it) afterwards.
-
-    With `nice`, the whole session gets that CPU priority. `nice -n` alone is not
-    enough: Linux's autogroup scheduler (on by default) first shares the CPU fairly
-    between sessions, whatever their processes' nice values, so a consumer in a
-    session of its own would take a third of the machine from gunicorn. Its
-    session's own nice value (/proc/<pid>/autogroup) is what lowers it.
-    """
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    if nice:
-        # Without the autogroup scheduler (or the right to set it), `nice -n` still applies.
-        with suppress(OSError):
-            Path(f"/proc/{proc.pid}/autogroup").write_text(str(nice))
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-
-
-def wait_healthy(port: int, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 90  # workers import the app slowly on a busy machine
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"gunicorn exited:\n{log.read_text()[-3000:]}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    sys.exit(f"gunicorn did not become healthy:\n{log.read_text()[-3000:]}")
 
 
 def post_all(port: int, bodies: list[bytes], concurrency: int):

@@ -77,7 +77,7 @@ def can_retry(job: PrintJob) -> bool:
     """A failed job, or one the worker has not touched for a long time (it died)."""
     if job.status == PrintStatus.FAILED:
         return True
-    stale = job.updated_at and utcnow() - _aware(job.updated_at) > STUCK_AFTER
+    stale = job.updated_at and utcnow() - job.updated_at > STUCK_AFTER
     return job.status in (PrintStatus.QUEUED, PrintStatus.RUNNING) and bool(stale)
 
 
@@ -88,13 +88,6 @@ def retry(job: PrintJob) -> None:
     job.updated_at = utcnow()
     db.session.flush()
     _enqueue_after_commit(job)
-
-
-def _aware(moment):
-    """SQLite hands back naive datetimes; they are UTC."""
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _enqueue_after_commit(job: PrintJob) -> None:

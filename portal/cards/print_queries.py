@@ -18,6 +18,7 @@ from datetime import date
 
 from sqlalchemy import Select, func, select
 
+from portal.cards import team_queries
 from portal.cards.models import Card, PrintJob, Team, TeamPlayer
 from portal.cards.status import VERDICTS, verdict
 from portal.extensions import db
@@ -120,11 +121,7 @@ class FilterOptions:
 def filter_options() -> FilterOptions:
     """The league's programs, teams and age groups, for the filter form."""
     return FilterOptions(
-        programs=list(
-            db.session.scalars(
-                select(Program).order_by(Program.archived, Program.position, Program.id)
-            )
-        ),
+        programs=team_queries.programs(),
         teams=list(db.session.scalars(select(Team).order_by(func.lower(Team.name), Team.id))),
         age_groups=player_queries.age_groups(),
     )

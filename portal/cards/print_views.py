@@ -41,18 +41,21 @@ def helpers() -> dict:
 
 
 def _page(filters, status: int = 200, error: str = "", options: dict | None = None):
-    """The print page (or, for htmx, the preview fragment) for these filters."""
+    """The print page (or, for htmx, the preview fragment) for these filters. The
+    fragment shows only the selection: the form's choices and the recent jobs are read
+    for the whole page alone."""
+    page = not is_fragment_request()
     return render(
         "cards/print/index.html",
         "cards/print/_preview.html",
         status=status,
         filters=filters,
         selection=print_queries.select_players(filters, g.league, today_in(g.league)),
-        choices=print_queries.filter_options(),
+        choices=print_queries.filter_options() if page else None,
         statuses=print_queries.STATUS_CHOICES,
         papers=PAPERS.values(),
         options=options or {"paper": _default_paper(), "double_sided": False, "roster": False},
-        jobs=print_queries.recent_jobs(),
+        jobs=print_queries.recent_jobs() if page else None,
         error=error,
     )
 

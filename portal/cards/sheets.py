@@ -256,9 +256,9 @@ def _card_faces(index: int, profile_id: int, content: dict) -> tuple[Markup, Mar
     """
     front = get_template_attribute("cards/_card.html", "front")
     back = get_template_attribute("cards/_card.html", "back")
-    html = str(front(content, name_size_pt(content["name"]), f"qr-{index}-front"))
-    html = html.replace('src="asset:photo"', f'src="asset:photo-{profile_id}"')
-    return Markup(html), back(content, f"qr-{index}-back")
+    name_pt = name_size_pt(content["name"])
+    photo = f"photo-{profile_id}"
+    return front(content, name_pt, f"qr-{index}-front", photo), back(content, f"qr-{index}-back")
 
 
 def sheet_css(grid: Layout, card: dict) -> str:

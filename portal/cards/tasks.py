@@ -44,11 +44,10 @@ def refresh_card(league_id: int, profile_id: int) -> str:
 def refresh_league_cards(league_id: int) -> int:
     """The league's look changed: queue a refresh of each of its current cards."""
     with league_scope(league_id):
-        profile_ids = db.session.scalars(
-            select(Card.profile_id).where(Card.revoked_at.is_(None))
-        ).all()
-        for profile_id in profile_ids:
-            services.mark_pending(profile_id)
+        cards = db.session.scalars(select(Card).where(Card.revoked_at.is_(None))).all()
+        for card in cards:  # what services.mark_pending does, without a query per card
+            card.pdf_state = PdfState.PENDING
+        profile_ids = [card.profile_id for card in cards]
         db.session.commit()
     for profile_id in profile_ids:
         refresh_card(league_id, profile_id)

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import io
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
-from threading import Lock
+from functools import cache, lru_cache
 from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, g, jsonify, make_response, render_template, request
@@ -52,6 +50,7 @@ VERIFY_PHOTO = (360, 450)
 PHOTO_CACHE_SIZE = 256  # about 25 KB each
 CHECKS_PER_CLIENT = "300 per minute"
 GUESSES_PER_CLIENT = "30 per minute"
+TOO_MANY_CHECKS = "Too many checks from this device. Please wait a minute."
 
 
 @dataclass(frozen=True)
@@ -193,8 +192,8 @@ def _checked(token: str) -> tuple[Check | None, Verdict]:
     """One check, as both the page and the JSON make it: within the client's limits
     (CHECKS_PER_CLIENT checks and GUESSES_PER_CLIENT unknown tokens a minute, so a
     field's worth of scans passes but guessing tokens does not), logged for staff."""
-    ratelimit.check(GUESSES_PER_CLIENT, "check-unknown")
-    ratelimit.hit(CHECKS_PER_CLIENT, "check")
+    ratelimit.check(GUESSES_PER_CLIENT, "check-unknown", TOO_MANY_CHECKS)
+    ratelimit.hit(CHECKS_PER_CLIENT, "check", TOO_MANY_CHECKS)
     check = find(token)
     if check is None:
         ratelimit.count(GUESSES_PER_CLIENT, "check-unknown")
@@ -279,29 +278,16 @@ def photo(token: str):
     return response
 
 
-_photos: OrderedDict[str, bytes] = OrderedDict()
-_photos_lock = Lock()
-
-
+@lru_cache(maxsize=PHOTO_CACHE_SIZE)
 def verify_photo(photo_key: str) -> bytes:
     """The check page's photo (360 x 450, well under 60 KB) for a card photo's key:
     from memory, else from storage, else made from the card photo and stored."""
-    with _photos_lock:
-        if photo_key in _photos:
-            _photos.move_to_end(photo_key)
-            return _photos[photo_key]
-    data = _stored_verify_photo(photo_key)
-    with _photos_lock:
-        _photos[photo_key] = data
-        while len(_photos) > PHOTO_CACHE_SIZE:
-            _photos.popitem(last=False)
-    return data
+    return _stored_verify_photo(photo_key)
 
 
 def forget_photos() -> None:
     """Empty the in-memory photos (tests reuse photo keys; the app never does)."""
-    with _photos_lock:
-        _photos.clear()
+    verify_photo.cache_clear()
 
 
 def _stored_verify_photo(photo_key: str) -> bytes:

@@ -15,6 +15,7 @@ import time
 from functools import cache
 
 from flask import current_app, request
+from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 from werkzeug.exceptions import TooManyRequests
 
@@ -39,33 +40,24 @@ def _item(limit: str) -> RateLimitItem:
     return parse(limit)
 
 
-def client() -> str:
-    """The client's address (the proxy's X-Forwarded-For when TRUST_PROXY is on)."""
-    return request.remote_addr or "unknown"
+def hit(limit: str, scope: str, message: str) -> None:
+    """Count one hit for this client; past the limit, answer 429 (`message`, Retry-After)."""
+    if limiter.enabled and not limiter.limiter.hit(_item(limit), scope, get_remote_address()):
+        _refuse(limit, scope, message)
 
 
-def hit(limit: str, scope: str) -> None:
-    """Count one hit for this client; past the limit, answer 429 with Retry-After."""
-    if limiter.enabled and not limiter.limiter.hit(_item(limit), scope, client()):
-        _refuse(limit, scope)
-
-
-def check(limit: str, scope: str) -> None:
+def check(limit: str, scope: str, message: str) -> None:
     """Answer 429 if this client has used up the limit, without counting a hit."""
-    if limiter.enabled and not limiter.limiter.test(_item(limit), scope, client()):
-        _refuse(limit, scope)
+    if limiter.enabled and not limiter.limiter.test(_item(limit), scope, get_remote_address()):
+        _refuse(limit, scope, message)
 
 
 def count(limit: str, scope: str) -> None:
     """Count one hit for this client, whatever the outcome (it shows on the next check)."""
     if limiter.enabled:
-        limiter.limiter.hit(_item(limit), scope, client())
+        limiter.limiter.hit(_item(limit), scope, get_remote_address())
 
 
-def _refuse(limit: str, scope: str) -> None:
-    item = _item(limit)
-    reset = limiter.limiter.get_window_stats(item, scope, client()).reset_time
-    raise TooManyRequests(
-        f"Too many checks from this device (limit {limit}). Please wait a minute.",
-        retry_after=max(1, int(reset - time.time())),
-    )
+def _refuse(limit: str, scope: str, message: str) -> None:
+    reset = limiter.limiter.get_window_stats(_item(limit), scope, get_remote_address()).reset_time
+    raise TooManyRequests(message, retry_after=max(1, int(reset - time.time())))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, g, url_for
@@ -13,8 +14,6 @@ from portal.core.money import format_money
 from portal.core.permissions import ROLE_LABELS, can
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_asset_versions: dict[tuple[str, float], str] = {}
-_released_versions: dict[str, str] = {}
 
 
 def asset(filename: str) -> str:
@@ -24,18 +23,28 @@ def asset(filename: str) -> str:
     hash); otherwise the hash is worked out once per file and process, because the
     files do not change under a running release.
     """
-    if not current_app.debug and filename in _released_versions:
-        return url_for("static", filename=filename, v=_released_versions[filename])
-    path = Path(current_app.static_folder) / filename
-    try:
-        mtime = path.stat().st_mtime
-    except FileNotFoundError:
+    path = str(Path(current_app.static_folder) / filename)
+    version = _version(path) if current_app.debug else _released_version(path)
+    if version is None:
         return url_for("static", filename=filename)
-    key = (filename, mtime)
-    if key not in _asset_versions:
-        _asset_versions[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    _released_versions[filename] = _asset_versions[key]
-    return url_for("static", filename=filename, v=_asset_versions[key])
+    return url_for("static", filename=filename, v=version)
+
+
+def _version(path: str) -> str | None:
+    try:
+        return _hash(path, Path(path).stat().st_mtime)
+    except FileNotFoundError:
+        return None
+
+
+@cache
+def _released_version(path: str) -> str | None:
+    return _version(path)
+
+
+@cache
+def _hash(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
 def css_colour(value: str | None, fallback: str = "#1d4ed8") -> str:

@@ -85,7 +85,7 @@ def league_scope(league_id: int) -> Iterator[None]:
     from portal.extensions import db
 
     previous = current_league_id()
-    outer_unscoped = g.get("_tenancy_unscoped", 0) if has_app_context() else 0
+    outer_unscoped = g.get("_tenancy_unscoped", 0)
     set_current_league(league_id)
     g._tenancy_unscoped = 0
     try:

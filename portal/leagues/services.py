@@ -61,16 +61,15 @@ CARD_FIELDS = (
     "contact_email",
     "contact_phone",
     "website",
-    "card_shows_birth_date",
 )
 
 
 def update_league(league: League, **fields) -> None:
-    before = {name: getattr(league, name, None) for name in CARD_FIELDS}
+    before = {name: getattr(league, name) for name in CARD_FIELDS}
     for name in LEAGUE_FIELDS:
         if name in fields and fields[name] is not None:
             setattr(league, name, fields[name])
-    if any(getattr(league, name, None) != value for name, value in before.items()):
+    if any(getattr(league, name) != value for name, value in before.items()):
         league_look_changed.send(league, league_id=league.id)
 
 

@@ -10,30 +10,24 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from huey import crontab
 from sqlalchemy import select
 
-from portal.core.db import utcnow
 from portal.core.tasks import app_periodic_task
 from portal.core.tenancy import league_scope, unscoped
 from portal.extensions import db
 from portal.leagues.models import League
 from portal.memberships import lifecycle, notifications
+from portal.players.services import today_in
 
 log = logging.getLogger(__name__)
-
-
-def league_today(league: League, now: datetime | None = None):
-    """The date it is where the league plays."""
-    return (now or utcnow()).astimezone(ZoneInfo(league.timezone)).date()
 
 
 def run_for_league(league: League, now: datetime | None = None) -> dict[str, int]:
     """Expire ended terms, lift ended suspensions and queue renewal reminders in one
     league, as of its own today. Flushes; the caller commits."""
-    today = league_today(league, now)
+    today = today_in(league, now)
     with league_scope(league.id):
         expired = lifecycle.expire_due(today)
         lifted = lifecycle.lift_ended_suspensions(today)

@@ -138,10 +138,6 @@ class Option:
     starts: date | None
     ends: date | None
 
-    @property
-    def is_renewal(self) -> bool:
-        return not self.problems and self.plan.term == TermKind.ROLLING and self.starts is not None
-
 
 @dataclass(frozen=True)
 class PlayerCard:

@@ -11,8 +11,6 @@ accept; if the gateway fails the view rolls back and the order is flagged again.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from portal.accounts.models import User
 from portal.core.db import utcnow
 from portal.core.money import format_money
@@ -20,9 +18,7 @@ from portal.extensions import db
 from portal.memberships import lifecycle
 from portal.payments import fulfilment
 from portal.payments.gateway import SessionInfo, get_gateway
-from portal.payments.models import Order, OrderStatus, Refund
-
-PAID_STATES = ("paid", "no_payment_required")
+from portal.payments.models import Order, OrderStatus
 
 
 class AttentionError(ValueError):
@@ -35,7 +31,7 @@ def _paid_session(order: Order) -> SessionInfo:
         raise AttentionError("This order has no checkout, so no payment to settle.")
     session = get_gateway().get_session(order.session_id)
     fulfilment.record_reported(order, session)
-    if session.status != "complete" or session.payment_status not in PAID_STATES:
+    if session.status != "complete" or not session.paid:
         raise AttentionError(
             "No payment has been received for this order, so there is nothing to accept "
             "or refund yet. Use “Check again” once the payer has paid."
@@ -113,17 +109,7 @@ def refund(order: Order, admin: User, reason: str = "") -> str:
 
 
 def _record(order, refund_id, amount, status, admin, reason, currency) -> None:
-    known = db.session.scalars(select(Refund).where(Refund.gateway_refund_id == refund_id))
-    row = known.first()
-    if row is None:
-        row = Refund(
-            league_id=order.league_id,
-            order_id=order.id,
-            gateway_refund_id=refund_id,
-            amount_minor=amount,
-            status=status,
-        )
-        db.session.add(row)
+    row = fulfilment.refund_row(order, refund_id, amount, status)
     note = reason.strip() or "Refunded: the payment did not match the order"
     if currency != order.currency:
         note += f" ({format_money(amount, currency)} in {currency.upper()})"

@@ -78,7 +78,7 @@ def sync_order(order: Order, session: SessionInfo | None = None, *, failed: bool
         return _end_unpaid(order, OrderStatus.EXPIRED, "The checkout was not completed.")
     if session.status != "complete":
         return "open"
-    if session.payment_status in ("paid", "no_payment_required"):
+    if session.paid:
         payment = (
             get_gateway().get_payment(session.payment_intent) if session.payment_intent else None
         )
@@ -210,6 +210,22 @@ def sync_refunds(order: Order, payment: PaymentInfo) -> str:
     return settle_refunded(order, order.paid_minor or payment.amount_received)
 
 
+def refund_row(order: Order, refund_id: str, amount: int, status: str) -> Refund:
+    """The order's record of a gateway refund: the one stored under its id, or a new one
+    (added to the session) for the caller to give its reason and author."""
+    row = db.session.scalars(select(Refund).where(Refund.gateway_refund_id == refund_id)).first()
+    if row is None:
+        row = Refund(
+            league_id=order.league_id,
+            order_id=order.id,
+            gateway_refund_id=refund_id,
+            amount_minor=amount,
+            status=status,
+        )
+        db.session.add(row)
+    return row
+
+
 def settle_refunded(order: Order, paid: int) -> str:
     """The order's status once `refunded_minor` is known: all of `paid` back refunds the
     order and ends its memberships; part of it keeps them."""
@@ -277,6 +293,13 @@ def record_dispute(order: Order) -> str:
     return "dispute recorded"
 
 
+def refundable(order: Order) -> int:
+    """How much of the order can still be given back, in minor units."""
+    if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
+        return 0
+    return max(order.paid_minor - order.refunded_minor, 0)
+
+
 def close_dispute(order: Order, dispute: DisputeInfo) -> str:
     """A dispute ended. Won (or an inquiry closed): the flag is cleared. Lost: the bank
     gave the disputed money back to the cardholder, which counts as a refund of it
@@ -305,7 +328,7 @@ def close_dispute(order: Order, dispute: DisputeInfo) -> str:
     )
     if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
         return "dispute lost"
-    amount = min(dispute.amount, max(order.paid_minor - order.refunded_minor, 0))
+    amount = min(dispute.amount, refundable(order))
     db.session.add(
         Refund(
             league_id=order.league_id,

@@ -66,6 +66,11 @@ class SessionInfo:
     created: int
     amount_discount: int = 0  # promotion codes: amount_total = subtotal - discount
 
+    @property
+    def paid(self) -> bool:
+        """The money is in (a 100% discount needs none)."""
+        return self.payment_status in ("paid", "no_payment_required")
+
 
 @dataclass(frozen=True)
 class RefundInfo:

@@ -35,7 +35,6 @@ LOOKBACK_HOURS = 48  # Stripe retries events for 3 days; a run every 30 minutes 
 STUCK_AFTER = timedelta(hours=1)  # a checkout session lives one hour
 CHECK_LIMIT = 200  # stuck orders asked about per run, newest first (gateway calls)
 WAITING = (OrderStatus.OPEN, OrderStatus.PROCESSING)
-SETTLED = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
 GATEWAY_FAILURES = (GatewayUnavailable, GatewayError)
 
 
@@ -65,7 +64,7 @@ def run(since: datetime, now: datetime | None = None) -> ReconciliationRun:
         orders = _orders_by_session([session.id for session in sessions or []])
         for session in sessions or []:
             _check_session(session, orders.get(session.id), report)
-        stuck = _stuck(now)
+        stuck = stuck_orders(now, limit=CHECK_LIMIT)
         for order in stuck:
             _check_stuck(order, report, ask_gateway=sessions is not None)
         report["sessions"] = len(sessions or [])
@@ -130,7 +129,7 @@ def _check_session(session: SessionInfo, order: Order | None, report: dict) -> N
             }
         )
         return
-    if order.status not in SETTLED:
+    if order.status not in fulfilment.SETTLED:
         _sync(order, session, report)
 
 
@@ -149,17 +148,6 @@ def _sync(order: Order, session: SessionInfo | None, report: dict) -> bool:
         _about(order, before=before.value, after=order.status.value, outcome=outcome)
     )
     return True
-
-
-def _stuck(now: datetime) -> list[Order]:
-    return list(
-        db.session.scalars(
-            select(Order)
-            .where(Order.status.in_(WAITING), Order.created_at < now - STUCK_AFTER)
-            .order_by(Order.created_at.desc())
-            .limit(CHECK_LIMIT)
-        )
-    )
 
 
 def _check_stuck(order: Order, report: dict, *, ask_gateway: bool) -> None:
@@ -192,7 +180,7 @@ def describe(session: SessionInfo) -> str:
         return "checkout still open (not paid)"
     if session.status == "expired":
         return "checkout expired (not paid)"
-    if session.payment_status in ("paid", "no_payment_required"):
+    if session.paid:
         return "completed and paid"
     return "completed; the payment is on its way"
 
@@ -241,7 +229,8 @@ def summary(record: ReconciliationRun) -> str:
 
 
 def stuck_orders(now: datetime | None = None, limit: int = 20) -> list[Order]:
-    """This league's checkouts waiting for longer than an hour (in a league request)."""
+    """Checkouts waiting for longer than an hour, newest first: this league's in a league
+    request, every league's in the reconciliation job (unscoped)."""
     return list(
         db.session.scalars(
             select(Order)

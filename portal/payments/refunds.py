@@ -7,25 +7,16 @@ the order's totals and its memberships follow the same rule either way.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from portal.accounts.models import User
 from portal.core.money import format_money
 from portal.extensions import db
-from portal.payments.fulfilment import sync_refunds
+from portal.payments.fulfilment import refund_row, refundable, sync_refunds
 from portal.payments.gateway import get_gateway
-from portal.payments.models import Order, OrderStatus, Refund
+from portal.payments.models import Order, Refund
 
 
 class RefundError(ValueError):
     """A refund that cannot be made; the message is for the admin."""
-
-
-def refundable(order: Order) -> int:
-    """How much of the order can still be given back, in minor units."""
-    if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
-        return 0
-    return max(order.paid_minor - order.refunded_minor, 0)
 
 
 def refund(order: Order, amount_minor: int, admin: User | None, reason: str) -> Refund:
@@ -47,16 +38,7 @@ def refund(order: Order, amount_minor: int, admin: User | None, reason: str) -> 
         key,
         {"order_id": str(order.id), "league_id": str(order.league_id)},
     )
-    row = db.session.scalars(select(Refund).where(Refund.gateway_refund_id == made.id)).first()
-    if row is None:
-        row = Refund(
-            league_id=order.league_id,
-            order_id=order.id,
-            gateway_refund_id=made.id,
-            amount_minor=made.amount,
-            status=made.status,
-        )
-        db.session.add(row)
+    row = refund_row(order, made.id, made.amount, made.status)
     row.reason = reason.strip() or "Refunded by the league"
     row.created_by_id = admin.id if admin else None
     db.session.flush()

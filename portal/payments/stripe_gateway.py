@@ -97,7 +97,7 @@ class StripeGateway:
         sessions = []
         for session in page.auto_paging_iter():
             info = session_info(session.to_dict())
-            if info.payment_status in ("paid", "no_payment_required"):
+            if info.paid:
                 sessions.append(info)
         return sessions
 

@@ -8,7 +8,7 @@ registrar's side (approve, request changes, unlock) is in `reviews.py`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from portal.accounts.models import User
 from portal.core.db import utcnow
@@ -77,11 +77,11 @@ class ProfileData:
     document_kind: DocumentKind | None = None
 
 
-def today_in(league: League) -> date:
-    """Today's date where the league plays."""
+def today_in(league: League, now: datetime | None = None) -> date:
+    """Today's date where the league plays (at `now`, by default the present)."""
     from zoneinfo import ZoneInfo
 
-    return utcnow().astimezone(ZoneInfo(league.timezone)).date()
+    return (now or utcnow()).astimezone(ZoneInfo(league.timezone)).date()
 
 
 def is_locked(profile: PlayerProfile, today: date | None = None) -> bool:

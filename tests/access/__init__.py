@@ -35,3 +35,10 @@ SIGNED_IN = expect(200, anonymous=302)
 ADMIN_ONLY = expect(404, anonymous=302, admin=200, platform=200)
 REGISTRAR_ONLY = expect(404, anonymous=302, registrar=200, admin=200, platform=200)
 PLATFORM_ONLY = expect(404, anonymous=302, platform=200)
+# Another league's object under this league's address: not found for everyone.
+NOBODY = expect(404, anonymous=302)
+
+
+def admin_answers(status: int) -> dict[str, int]:
+    """An admin-only row whose success is `status` (a redirect, a 422 ...), not 200."""
+    return {**ADMIN_ONLY, "admin": status, "platform": status}

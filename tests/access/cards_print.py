@@ -11,10 +11,9 @@ from portal.cards.models import PrintJob, PrintStatus
 from portal.core.storage import get_storage
 from portal.core.tenancy import league_scope
 from portal.extensions import db
-from tests.access import ADMIN_ONLY, expect
+from tests.access import ADMIN_ONLY, NOBODY, expect
 
 PREFIX = "/l/{a}/admin/cards/print"
-NOBODY = expect(404, anonymous=302)
 ADMIN_REDIRECT = expect(404, anonymous=302, admin=302, platform=302)
 
 

@@ -8,9 +8,8 @@ data: a create, rename or add with nothing in it is refused (422, nothing saved)
 state-changing rows come last: the number is cleared, the player removed, the team deleted.
 """
 
-from tests.access import ADMIN_ONLY, REGISTRAR_ONLY, expect
+from tests.access import ADMIN_ONLY, NOBODY, REGISTRAR_ONLY
 
-NOBODY = expect(404, anonymous=302)
 REFUSED = {**REGISTRAR_ONLY, "registrar": 422, "admin": 422, "platform": 422}
 DONE = {**REGISTRAR_ONLY, "registrar": 303, "admin": 303, "platform": 303}
 # Check-cards staff: registrars and admins here (referees too, see tests/cards/test_referee.py).

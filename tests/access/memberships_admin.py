@@ -24,13 +24,7 @@ from portal.core.tenancy import unscoped
 from portal.extensions import db
 from portal.memberships.models import Plan
 from portal.payments.models import OrderLine
-from tests.access import ADMIN_ONLY, expect
-
-NOBODY = expect(404, anonymous=302)  # league B's object under league A's address
-
-
-def _admin(status: int) -> dict[str, int]:
-    return {**ADMIN_ONLY, "admin": status, "platform": status}
+from tests.access import ADMIN_ONLY, NOBODY, admin_answers, expect
 
 
 def _derived(ids: dict) -> dict:
@@ -76,22 +70,22 @@ ROWS: list = [
     ("l.programs.agreement_pdf", "GET", P + "/plans/{plan}/agreement.pdf", expect(404)),
     ("l.programs.agreement_pdf", "GET", Ids(P + "/plans/{b_plan}/agreement.pdf"), expect(404)),
     # Refused: empty forms, no direction, no reason. Nothing changes.
-    ("l.programs.new_program", "POST", P + "/new", _admin(422)),
-    ("l.programs.edit_program", "POST", Ids(P + "/{program}/edit"), _admin(422)),
+    ("l.programs.new_program", "POST", P + "/new", admin_answers(422)),
+    ("l.programs.edit_program", "POST", Ids(P + "/{program}/edit"), admin_answers(422)),
     ("l.programs.edit_program", "POST", Ids(P + "/{b_program}/edit"), NOBODY),
-    ("l.programs.new_plan", "POST", Ids(P + "/{program}/plans/new"), _admin(422)),
+    ("l.programs.new_plan", "POST", Ids(P + "/{program}/plans/new"), admin_answers(422)),
     ("l.programs.new_plan", "POST", Ids(P + "/{b_program}/plans/new"), NOBODY),
-    ("l.programs.edit_plan", "POST", P + "/plans/{plan}/edit", _admin(422)),
+    ("l.programs.edit_plan", "POST", P + "/plans/{plan}/edit", admin_answers(422)),
     ("l.programs.edit_plan", "POST", Ids(P + "/plans/{b_plan}/edit"), NOBODY),
-    ("l.programs.move_program", "POST", Ids(P + "/{program}/move"), _admin(400)),
+    ("l.programs.move_program", "POST", Ids(P + "/{program}/move"), admin_answers(400)),
     ("l.programs.move_program", "POST", Ids(P + "/{b_program}/move"), NOBODY),
-    ("l.programs.move_plan", "POST", P + "/plans/{plan}/move", _admin(400)),
+    ("l.programs.move_plan", "POST", P + "/plans/{plan}/move", admin_answers(400)),
     ("l.programs.move_plan", "POST", Ids(P + "/plans/{b_plan}/move"), NOBODY),
     (
         "l.programs.suspend_membership",
         "POST",
         Ids(P + "/memberships/{membership}/suspend"),
-        _admin(422),
+        admin_answers(422),
     ),
     (
         "l.programs.suspend_membership",
@@ -103,7 +97,7 @@ ROWS: list = [
         "l.programs.cancel_membership",
         "POST",
         Ids(P + "/memberships/{membership}/cancel"),
-        _admin(422),
+        admin_answers(422),
     ),
     (
         "l.programs.cancel_membership",
@@ -112,15 +106,20 @@ ROWS: list = [
         NOBODY,
     ),
     # Not suspended: a message and a redirect back to the list, nothing changes.
-    ("l.programs.lift_suspension", "POST", Ids(P + "/memberships/{membership}/lift"), _admin(303)),
+    (
+        "l.programs.lift_suspension",
+        "POST",
+        Ids(P + "/memberships/{membership}/lift"),
+        admin_answers(303),
+    ),
     ("l.programs.lift_suspension", "POST", Ids(P + "/memberships/{b_membership}/lift"), NOBODY),
     # Changes, each undone by the row after it.
-    ("l.programs.close_plan", "POST", P + "/plans/{plan}/close", _admin(303)),
+    ("l.programs.close_plan", "POST", P + "/plans/{plan}/close", admin_answers(303)),
     ("l.programs.close_plan", "POST", Ids(P + "/plans/{b_plan}/close"), NOBODY),
-    ("l.programs.open_plan", "POST", P + "/plans/{plan}/open", _admin(303)),
+    ("l.programs.open_plan", "POST", P + "/plans/{plan}/open", admin_answers(303)),
     ("l.programs.open_plan", "POST", Ids(P + "/plans/{b_plan}/open"), NOBODY),
-    ("l.programs.archive_program", "POST", Ids(P + "/{program}/archive"), _admin(303)),
+    ("l.programs.archive_program", "POST", Ids(P + "/{program}/archive"), admin_answers(303)),
     ("l.programs.archive_program", "POST", Ids(P + "/{b_program}/archive"), NOBODY),
-    ("l.programs.unarchive_program", "POST", Ids(P + "/{program}/unarchive"), _admin(303)),
+    ("l.programs.unarchive_program", "POST", Ids(P + "/{program}/unarchive"), admin_answers(303)),
     ("l.programs.unarchive_program", "POST", Ids(P + "/{b_program}/unarchive"), NOBODY),
 ]

@@ -8,9 +8,8 @@ nothing (an unconfirmed "refund-flagged" is refused with 422 earlier), and
 stored webhook event (id 1) is the completed checkout of the paid order {order}.
 """
 
-from tests.access import ADMIN_ONLY, PLATFORM_ONLY, expect
+from tests.access import ADMIN_ONLY, NOBODY, PLATFORM_ONLY, expect
 
-NOBODY = expect(404, anonymous=302)
 FORM_REFUSED = expect(404, anonymous=302, admin=422, platform=422)  # an empty (refund) form
 
 ROWS = [

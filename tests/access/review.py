@@ -8,9 +8,8 @@ Order matters: the reads and the refused request (no reason, 422) come first,
 then the approval of {profile}; the unlock uses {verified_profile}.
 """
 
-from tests.access import REGISTRAR_ONLY, expect
+from tests.access import NOBODY, REGISTRAR_ONLY, expect
 
-NOBODY = expect(404, anonymous=302)  # league B's profile under league A's address
 STAFF_REDIRECT = expect(404, anonymous=302, registrar=302, admin=302, platform=302)
 STAFF_SEE_OTHER = expect(404, anonymous=302, registrar=303, admin=303, platform=303)
 STAFF_422 = expect(404, anonymous=302, registrar=422, admin=422, platform=422)

@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from portal.demo import DEMO_PASSWORD, LEAGUES
-from tests.e2e.phone import assert_phone_friendly, layout_problems, screenshot
+from portal.demo import LEAGUES
+from tests.e2e.phone import assert_phone_friendly, layout_problems, screenshot, sign_in
 
 RIVERSIDE = next(spec for spec in LEAGUES if spec["slug"] == "riverside")
 
@@ -16,14 +16,6 @@ def rgb(hex_colour: str) -> str:
     """'#0f766e' as the browser's computed style spells it: 'rgb(15, 118, 110)'."""
     red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({red}, {green}, {blue})"
-
-
-def sign_in(page: Page, email: str) -> None:
-    """Sign in through the real form, starting from the sign-in page."""
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", name="Your leagues")).to_be_visible()
 
 
 def invite(page: Page, email: str, role: str) -> None:
@@ -84,7 +76,6 @@ def test_parent_signs_in_and_opens_league_page(page: Page, browser_errors, live_
 
 def test_admin_invites_someone_without_page_reload(page: Page, browser_errors, live_server):
     """Can a league admin invite someone by email on a phone, in place, without a reload?"""
-    page.goto("/login")
     sign_in(page, "coach.maria@example.com")
     page.goto("/l/riverside/")
     page.locator(".subnav").get_by_role("link", name="People").click()
@@ -109,7 +100,6 @@ def test_admin_invites_someone_without_page_reload(page: Page, browser_errors, l
 
 def test_invite_form_is_empty_after_sending(page: Page, browser_errors):
     """After an invitation is sent, is the form ready for the next one (email cleared)?"""
-    page.goto("/login")
     sign_in(page, "coach.maria@example.com")
     page.goto("/l/riverside/people/")
     invite(page, "second.invite@example.com", "Registrar")

@@ -11,6 +11,7 @@ from portal.core.tenancy import league_scope, unscoped
 from portal.extensions import db, huey
 from portal.memberships import notifications, tasks
 from portal.memberships.models import DurationUnit, Membership, MembershipStatus, TermKind
+from portal.players.services import today_in
 
 ACTIVE, EXPIRED, SUSPENDED = (
     MembershipStatus.ACTIVE,
@@ -279,7 +280,7 @@ def test_a_second_run_loses_the_race_for_a_reminder(make, los_angeles):
 
 def test_the_command_run_twice_does_nothing_the_second_time(app, make, los_angeles, outbox):
     """Run twice, does `flask memberships run-daily` expire, lift and remind only once?"""
-    today = tasks.league_today(los_angeles)
+    today = today_in(los_angeles)
     _, kid = _family(make, los_angeles)
     _, other = _family(make, los_angeles, "Leo")
     _term(los_angeles, kid, make.plan(los_angeles, "Spring"), today - timedelta(days=1))
