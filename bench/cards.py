@@ -13,8 +13,13 @@ card) are added through the real models and services. Then:
   its own check URL (as every real card has; the QR code is cached per URL), after
   three untimed ones; median and p95 wall time, and the CPU time of the median.
 - sheet: portal.cards.sheets.build_sheet(league, every player, paper="letter") run in a
-  child process, which reports its wall time and peak resident memory (ru_maxrss:
-  tracemalloc misses WeasyPrint's C allocations), with that of its worker processes.
+  child process, which reports its wall time. Its memory is the peak over time of the
+  whole process tree's (the building process, its render processes and any helper of
+  multiprocessing), sampled every 25 ms from /proc: PSS (each shared page counted once,
+  split between the processes that share it: what the tree costs the machine) and RSS
+  (shared pages counted in every process: an upper bound). Adding per-process maxima
+  (ru_maxrss) would miss that two render processes run at once, at different moments
+  of their peaks; tracemalloc misses WeasyPrint's C allocations.
 - check page: gunicorn (sync workers by default) serves the app; `--concurrency`
   keep-alive HTTP/1.1 clients on one asyncio loop GET /v/<token> for `--seconds`. Each
   request comes "from" its own client address (X-Forwarded-For behind TRUST_PROXY), as
@@ -32,14 +37,13 @@ import io
 import json
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from common import (
@@ -57,6 +61,7 @@ from common import (
 
 sys.path.insert(0, str(ROOT))
 
+MEMORY_SAMPLE_SECONDS = 0.025  # how often the sheet's process tree is measured
 CLIENTS = 1000  # client addresses: 500 req/s spread so that none passes 300 a minute
 TARGETS = {
     "single": "median < 60 ms",
@@ -265,33 +270,64 @@ def sheet_child(league_id: int, ids_file: str) -> None:
         started = time.perf_counter()
         pdf = build_sheet(league, ids, paper="letter", double_sided=False)
         seconds = time.perf_counter() - started
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "bytes": len(pdf),
-                "cards": len(ids),
-                "rss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-            }
-        )
-    )
+    print(json.dumps({"seconds": seconds, "bytes": len(pdf), "cards": len(ids)}))
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and every process below it (parents read from /proc/*/stat)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, ValueError, IndexError):  # a process that has just ended
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) of one process in kB, from /proc/<pid>/smaps_rollup; 0s if it ended."""
+    values = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name in ("Pss", "Rss"):
+                values[name] = int(rest.split()[0])
+    except (OSError, ValueError):
+        pass
+    return values.get("Pss", 0), values.get("Rss", 0)
 
 
 def bench_sheet(env: dict[str, str], tmp: Path, league_id: int, ids: list[int]) -> dict:
+    """The sheet in a child process, its process tree's memory sampled while it runs."""
     ids_file = tmp / "ids.json"
     ids_file.write_text(json.dumps(ids))
-    done = subprocess.run(
-        [sys.executable, __file__, "--sheet-child", str(league_id), str(ids_file)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode or not lines:
-        return {"error": f"sheet child failed ({done.returncode}): {done.stderr[-2000:]}"}
-    return json.loads(lines[-1])
+    out, err = tmp / "sheet.out", tmp / "sheet.err"
+    peak = {"pss_kb": 0, "rss_kb": 0, "processes": 0, "samples": 0}
+    with out.open("w") as stdout, err.open("w") as stderr:
+        child = subprocess.Popen(
+            [sys.executable, __file__, "--sheet-child", str(league_id), str(ids_file)],
+            cwd=ROOT,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+        )
+        while child.poll() is None:
+            started = time.perf_counter()
+            pids = _tree(child.pid)
+            sizes = [_memory_kb(pid) for pid in pids]
+            peak["pss_kb"] = max(peak["pss_kb"], sum(pss for pss, _ in sizes))
+            peak["rss_kb"] = max(peak["rss_kb"], sum(rss for _, rss in sizes))
+            peak["processes"] = max(peak["processes"], sum(1 for _, rss in sizes if rss))
+            peak["samples"] += 1
+            time.sleep(max(0.0, MEMORY_SAMPLE_SECONDS - (time.perf_counter() - started)))
+    lines = [line for line in out.read_text().splitlines() if line.startswith("{")]
+    if child.returncode or not lines:
+        return {"error": f"sheet child failed ({child.returncode}): {err.read_text()[-2000:]}"}
+    return {**json.loads(lines[-1]), **peak}
 
 
 @contextmanager
@@ -415,16 +451,17 @@ def report(args, env, tmp: Path, app, league_id: int, ids: list[int], token: str
             print(f"  sheet: not measured: {sheet['error']}")
         else:
             per_card = 1000 * sheet["seconds"] / sheet["cards"]
-            peak = sheet["rss_self_mb"] + sheet["rss_children_mb"]
             print(
                 f"  sheet of {sheet['cards']} cards (letter): {sheet['seconds']:.1f} s = "
                 f"{per_card:.1f} ms per card, {sheet['bytes'] / 2**20:.1f} MB PDF   "
                 f"target: {TARGETS['sheet']}"
             )
             print(
-                f"  sheet peak memory: {sheet['rss_self_mb']:.0f} MB in the building process"
-                f" + {sheet['rss_children_mb']:.0f} MB in its largest worker"
-                f" = {peak:.0f} MB at most   target: {TARGETS['memory']}"
+                f"  sheet peak memory of the process tree: PSS {sheet['pss_kb'] / 1024:.0f} MB,"
+                f" RSS sum {sheet['rss_kb'] / 1024:.0f} MB (shared pages counted in each process;"
+                f" up to {sheet['processes']} processes, {sheet['samples']} samples"
+                f" every {1000 * MEMORY_SAMPLE_SECONDS:.0f} ms or so)"
+                f"   target: {TARGETS['memory']} PSS"
             )
     if not args.skip_web:
         web = bench_web(env, tmp, token, args)

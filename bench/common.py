@@ -120,3 +120,16 @@ def wait_healthy(port: int, proc: subprocess.Popen, log: Path, timeout: float = 
             pass
         time.sleep(0.1)
     sys.exit(f"gunicorn did not become healthy:\n{log.read_text()[-3000:]}")
+
+
+def wait_for_log(log: Path, text: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+    """Wait until a process has written `text` to its log (the huey consumer says
+    "Huey consumer started" once it has imported every task and is taking work)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"{proc.args[0]} exited:\n{log.read_text()[-3000:]}")
+        if log.exists() and text in log.read_text(errors="replace"):
+            return
+        time.sleep(0.1)
+    sys.exit(f"{text!r} not in {log} after {timeout:.0f}s:\n{log.read_text()[-3000:]}")

@@ -14,7 +14,11 @@ times in a shuffled order, are posted by `--concurrency` clients to gunicorn
 `--web-threads`) while a huey consumer processes them (Redis on REDIS_URL, default
 redis://127.0.0.1:6379/14, with `--queue redis`; the SQLite queue otherwise). The
 consumer runs at the lowest CPU priority, as if on its own machine as in production,
-or only once every event is accepted with `--worker-after` (the intake alone).
+and the posts start once it says it has started (in production it is long running,
+not importing its modules beside the web server); or it starts only once every event
+is accepted with `--worker-after` (the intake alone). gunicorn runs with the
+project's gunicorn.conf.py, as in production: the app preloaded and frozen out of
+the garbage collector before the workers fork.
 
 It prints events/s accepted (every delivery, repeats included), p50/p99 latency of
 the webhook's answer, the CPU each post cost the server and each event the worker,
@@ -56,6 +60,7 @@ from common import (
     percentile,
     process,
     read_response,
+    wait_for_log,
     wait_healthy,
 )
 
@@ -63,6 +68,7 @@ sys.path.insert(0, str(ROOT))
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/"
 SECRET = "whsec_leaguebadge_bench"
+CONSUMER_READY = "Huey consumer started"
 
 
 def parse_args() -> argparse.Namespace:
@@ -418,6 +424,8 @@ def run(args, env, app, tmp: Path, bodies: list[bytes], distinct: int) -> bool:
                 process(consumer, env, tmp / "worker.log", nice=args.worker_nice)
             )
         wait_healthy(port, server, tmp / "web.log")
+        if not args.worker_after:  # a consumer in production is long started, not importing
+            wait_for_log(tmp / "worker.log", CONSUMER_READY, worker)
         started = time.perf_counter()
         cpu_before = cpu_seconds(server.pid), time.process_time()
         latencies, answers, seconds = post_all(port, bodies, args.concurrency)

@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.leagues.home import bp as home_bp
     from portal.leagues.members import bp as members_bp
     from portal.leagues.views import bp as league_pages_bp
+    from portal.memberships import family_views  # noqa: F401  (its routes join the blueprint)
     from portal.memberships.admin_views import bp as programs_bp
     from portal.memberships.views import bp as memberships_bp
     from portal.ops.files import bp as files_bp

@@ -1,8 +1,13 @@
 """Configuration, read only from environment variables (12-factor).
 
 Every setting has a safe development default so `make run` needs no keys and
-no services; production (`APP_ENV=production`) refuses to start without a real
-`SECRET_KEY`. The README documents each variable.
+no services; production (`APP_ENV=production`) refuses to start without what a
+public site must not run without: a real `SECRET_KEY`, its own `BASE_URL` (mail
+sent by the worker links to it), Redis (queue and rate limits shared by every
+process), a private `STRIPE_WEBHOOK_SECRET` (the development one is in this
+repository, so anyone could sign events with it) and Stripe itself (without a
+key the built-in test checkout takes every "payment"; a public demo says so
+with `TEST_CHECKOUT=on`). The README documents each variable.
 """
 
 from __future__ import annotations
@@ -52,6 +57,32 @@ def _instance_path(env: dict[str, str]) -> Path:
     return Path(env.get("INSTANCE_PATH") or ROOT / "instance")
 
 
+def _check_production(env: dict[str, str], base_url: str, test_checkout: bool) -> None:
+    """What production refuses to start without (SECRET_KEY is checked before)."""
+    if not base_url.startswith("https://"):
+        raise ConfigError(
+            "BASE_URL must be the site's public https:// address in production "
+            "(mail sent by the worker links to it), e.g. https://badge.example.org"
+        )
+    if not env.get("REDIS_URL"):
+        raise ConfigError(
+            "REDIS_URL must be set in production: the web processes and the worker share "
+            "the task queue and the per-client rate limits through it (without it each web "
+            "process would count its own limits, and the queue would be a local file)"
+        )
+    webhook_secret = env.get("STRIPE_WEBHOOK_SECRET", "")
+    if not webhook_secret or webhook_secret == DEV_WEBHOOK_SECRET:
+        raise ConfigError(
+            "STRIPE_WEBHOOK_SECRET must be set in production: the signing secret of the "
+            "Stripe webhook endpoint (whsec_...), or any private random value for a demo"
+        )
+    if test_checkout and not _bool(env.get("TEST_CHECKOUT"), False):
+        raise ConfigError(
+            "STRIPE_SECRET_KEY must be set in production: without it the built-in test "
+            "checkout takes every payment. For a public demo, set TEST_CHECKOUT=on instead."
+        )
+
+
 def from_env(env: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from an environment mapping."""
     env = dict(os.environ if env is None else env)
@@ -68,10 +99,9 @@ def from_env(env: dict[str, str] | None = None) -> dict:
             '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
         )
 
-    if production and env.get("STRIPE_SECRET_KEY") and not env.get("STRIPE_WEBHOOK_SECRET"):
-        raise ConfigError("STRIPE_WEBHOOK_SECRET must be set in production when Stripe is on")
-
     base_url = env.get("BASE_URL", "").rstrip("/")
+    if production:
+        _check_production(env, base_url, test_checkout=not env.get("STRIPE_SECRET_KEY"))
     https = base_url.startswith("https://") or production
     redis_url = env.get("REDIS_URL", "")
 

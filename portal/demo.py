@@ -310,11 +310,10 @@ def _make_cards(leagues_made, profiles) -> None:
     the demo (and the browser tests, which run no worker) show them at once."""
     from portal.cards import services as cards
 
-    for league in leagues_made:
-        with league_scope(league.id):
-            for profile in profiles:
-                if profile.league_id == league.id:
-                    cards.refresh(profile, today=services.today_in(league))
+    today = {league.id: services.today_in(league) for league in leagues_made}
+    for profile in profiles:
+        with league_scope(profile.league_id):
+            cards.refresh(profile, today=today[profile.league_id])
             db.session.flush()
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import psycopg
 from flask_migrate import downgrade, upgrade
+from sqlalchemy import event
 
 from portal.config import normalise_database_url
+from portal.extensions import db
 
 
 def admin_url(url: str) -> str:
@@ -48,3 +52,23 @@ def migrate_to_head() -> None:
 
 def migrate_to_base() -> None:
     downgrade(revision="base")
+
+
+@contextmanager
+def sql_statements() -> Iterator[list[str]]:
+    """Every SQL statement the app's engine sends meanwhile, in order, whitespace
+    collapsed (transaction control is not a statement here). Needs an app context."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def selects(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.startswith("SELECT")]

@@ -162,6 +162,7 @@ def world(make):
         "b_team": b_team.id,
         **cards_print.world_ids(a, b, people["admin"], people["other_admin"]),
     }
+    ids |= memberships_admin.world_ids(ids)
     return people, ids
 
 

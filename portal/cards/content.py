@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from portal.cards.models import Card, Team, TeamPlayer
@@ -25,7 +26,7 @@ from portal.players import rules
 from portal.players.models import AgeGroup
 
 # Bump when the card's design changes: every card's hash changes, so each is made again.
-DESIGN_VERSION = 1
+DESIGN_VERSION = 3
 
 
 def terms_of(profile_id: int) -> list[Membership]:
@@ -33,19 +34,32 @@ def terms_of(profile_id: int) -> list[Membership]:
     return terms_by_profile([profile_id])[profile_id]
 
 
-def terms_by_profile(profile_ids: Iterable[int]) -> dict[int, list[Membership]]:
-    """`terms_of` for many players in one go (three queries, however many players)."""
-    ids = list(profile_ids)
-    terms: dict[int, list[Membership]] = {profile_id: [] for profile_id in ids}
-    for term in db.session.scalars(
+def terms_by_profile(
+    profile_ids: Iterable[int] | Select, *, with_plans: bool = True
+) -> defaultdict[int, list[Membership]]:
+    """Each player's paid terms (any state but waiting for payment), in the order they
+    were made; a player without one reads as an empty list. The one query for paid
+    terms: the card, the print selection and the referee's roster all use it.
+
+    `profile_ids`: ids, or a query of them (the print filters: no long IN list). One
+    query, however many players; `with_plans` loads each term's plan and program as
+    well (two more), which the printed card shows and a verdict alone does not need.
+    """
+    terms: defaultdict[int, list[Membership]] = defaultdict(list)
+    ids = profile_ids if isinstance(profile_ids, Select) else list(profile_ids)
+    if not isinstance(ids, Select) and not ids:
+        return terms
+    query = (
         select(Membership)
         .where(
             Membership.profile_id.in_(ids),
             Membership.status != MembershipStatus.PENDING_PAYMENT,
         )
-        .options(selectinload(Membership.plan).selectinload(Plan.program))
         .order_by(Membership.id)
-    ):
+    )
+    if with_plans:
+        query = query.options(selectinload(Membership.plan).selectinload(Plan.program))
+    for term in db.session.scalars(query):
         terms[term.profile_id].append(term)
     return terms
 
@@ -59,6 +73,8 @@ def card_verdict(card: Card | None, today: date, terms: list[Membership] | None 
         profile_status=card.profile.status,
         terms=terms if terms is not None else terms_of(card.profile_id),
         today=today,
+        # the league is in the session already (a many-to-one by id: no query)
+        timezone=card.profile.league.timezone,
     )
 
 
@@ -134,6 +150,7 @@ def card_content(
         "shirt": number or None,
         "valid_from": status.valid_from.isoformat() if status.valid_from else None,
         "valid_through": status.valid_through.isoformat() if status.valid_through else None,
+        "suspended_until": status.suspended_until.isoformat() if status.suspended_until else None,
         "status": status.code,
         "status_word": status.word,
         "photo_key": profile.photo_key,

@@ -21,7 +21,7 @@ def card_date(value: str | date | None) -> str:
 def checked_time(value: datetime, timezone: str) -> str:
     """The time of a check in the league's own time zone, with the zone's name."""
     local = value.astimezone(ZoneInfo(timezone))
-    return f"{local:%H:%M:%S} on {local.day} {local:%b %Y} ({local.tzname()})"
+    return f"{local:%H:%M:%S} on {local.day:02d} {local:%b %Y} ({local.tzname()})"
 
 
 def player_card(profile):

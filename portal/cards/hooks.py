@@ -18,7 +18,7 @@ def _league_changed(sender, league_id: int, **_) -> None:
 
         refresh_league_cards(league_id)
 
-    after_commit(enqueue)
+    after_commit(enqueue, key=("refresh_league_cards", league_id))
 
 
 def connect() -> None:

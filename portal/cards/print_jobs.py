@@ -7,33 +7,68 @@ while the job waits; the worker starts only after the job is committed.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from portal.cards.models import PrintJob, PrintStatus
-from portal.cards.print_queries import STATUS_CHOICES, FilterOptions, Selection
-from portal.cards.sheets import PAPERS
+from portal.cards.print_queries import ANY_STATUS, DEFAULT_STATUS, FilterOptions, Selection
+from portal.cards.sheet_layout import PAPERS
 from portal.core.db import utcnow
+from portal.core.storage import download_name
 from portal.core.transactions import after_commit
 from portal.extensions import db
 
 STUCK_AFTER = timedelta(minutes=15)  # a job not heard from this long may be started again
 SKIPPED_KEPT = 500
+OUTCOME = ("printed", "left_out", "left_out_count", "notes")  # what a run wrote on the job
 
 
 class PrintError(ValueError):
     """The print could not start; the message is for the admin."""
 
 
-def title_of(selection: Selection, options: FilterOptions) -> str:
-    """A short name for the job from its filters, e.g. "Red Hawks · U12 · Valid"."""
+# What a sheet of each status is called ("" is any status).
+CARDS_OF = {
+    "": "All cards",
+    "valid": "Valid cards",
+    "not_yet_valid": "Cards not yet valid",
+    "pending": "Cards pending approval",
+    "suspended": "Suspended cards",
+    "expired": "Expired cards",
+    "cancelled": "Refunded or cancelled cards",
+}
+
+
+def chosen_names(selection: Selection, options: FilterOptions) -> list[str]:
+    """The names of the program, team and age group the filters chose, e.g. ["U12 Hawks"]."""
     filters = selection.filters
     names = [
         next((p.name for p in options.programs if p.id == filters.program_id), None),
         next((t.name for t in options.teams if t.id == filters.team_id), None),
         next((a.name for a in options.age_groups if a.id == filters.age_group_id), None),
-        dict(STATUS_CHOICES).get(filters.status) if filters.status else None,
     ]
-    return " · ".join(name for name in names if name) or "All players"
+    return [name for name in names if name]
+
+
+def title_of(selection: Selection, options: FilterOptions) -> str:
+    """What the sheet holds, from its filters, e.g. "Valid cards · U12 Hawks"."""
+    cards = CARDS_OF.get(selection.filters.status, "Cards")
+    return " · ".join([cards, *chosen_names(selection, options)])
+
+
+def heading(job: PrintJob) -> str:
+    """The job page's heading: what is printed and how, e.g.
+    "Valid cards · U12 Hawks · Letter, double-sided"."""
+    paper = PAPERS[job.paper].short if job.paper in PAPERS else job.paper
+    return f"{job.title} · {paper}{', double-sided' if job.double_sided else ''}"
+
+
+def sheet_filename(job: PrintJob, league, day: date) -> str:
+    """The name the sheet is saved under, e.g. "U12-Hawks-cards-2026-11-21.pdf": the
+    filters' names (else the league's), the status unless valid, and the day made."""
+    names = job.selection.get("names") or [league.name]
+    status = job.selection.get("filters", {}).get("status", DEFAULT_STATUS)
+    cards = "cards" if status in (DEFAULT_STATUS, ANY_STATUS) else CARDS_OF.get(status, "cards")
+    return download_name(*names, cards.lower(), day.isoformat())
 
 
 def start(
@@ -55,6 +90,7 @@ def start(
         title=title_of(selection, options)[:200],
         selection={
             "filters": selection.filters.args(),
+            "names": chosen_names(selection, options),
             "profile_ids": selection.profile_ids,
             "skipped": [
                 {"id": s.profile_id, "name": s.name, "reason": s.reason}
@@ -85,6 +121,7 @@ def retry(job: PrintJob) -> None:
     if not can_retry(job):
         raise PrintError("This print is not stuck or failed, so it was not started again.")
     job.status, job.error, job.done, job.finished_at = PrintStatus.QUEUED, "", 0, None
+    job.selection = {key: value for key, value in job.selection.items() if key not in OUTCOME}
     job.updated_at = utcnow()
     db.session.flush()
     _enqueue_after_commit(job)

@@ -11,16 +11,17 @@ so the sheet and a scan can never disagree.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, func, select
 
-from portal.cards import team_queries
-from portal.cards.models import Card, PrintJob, Team, TeamPlayer
+from portal.cards import card_queries, team_queries
+from portal.cards.content import terms_by_profile
+from portal.cards.models import PrintJob, Team, TeamPlayer
 from portal.cards.status import VERDICTS, verdict
+from portal.core.paging import positive_id
 from portal.extensions import db
 from portal.memberships.models import Membership, MembershipStatus, Plan, Program
 from portal.players import queries as player_queries
@@ -28,8 +29,10 @@ from portal.players import rules
 from portal.players.models import AgeGroup, PlayerProfile, ProfileStatus
 
 NO_CARD = "none"
+ANY_STATUS = "any"
+DEFAULT_STATUS = "valid"  # a sheet of EXPIRED or PENDING cards is rarely what is meant
 STATUS_CHOICES = (
-    ("", "Any status"),
+    (ANY_STATUS, "Any status"),
     ("valid", "Valid"),
     ("not_yet_valid", "Not yet valid"),
     ("pending", "Pending approval"),
@@ -41,42 +44,56 @@ STATUS_CHOICES = (
 RECENT_JOBS = 10
 
 
-def _id(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and 0 < int(text) < 2**31 else None
-
-
 @dataclass(frozen=True)
 class PrintFilters:
-    """Who to print, from a query string or a form; bad values are dropped, never refused."""
+    """Who to print, from a query string or a form; bad values are dropped, never refused.
+
+    The card status starts at "valid" (the page opens on it, and a form or link without
+    a status means it); "Any status" is chosen explicitly (`status=any`, kept as ""),
+    so it survives the trip into the print form and back.
+    """
 
     program_id: int | None = None
     team_id: int | None = None
     age_group_id: int | None = None
-    status: str = ""
+    status: str = DEFAULT_STATUS  # a verdict code, NO_CARD, or "": any status
 
     @classmethod
     def read(cls, values: Mapping[str, str]) -> PrintFilters:
-        status = values.get("status", "")
+        status = values.get("status")
+        if status is None:
+            status = DEFAULT_STATUS
+        elif status in (ANY_STATUS, ""):
+            status = ""
+        elif status not in dict(STATUS_CHOICES):
+            status = DEFAULT_STATUS
         return cls(
-            program_id=_id(values.get("program")),
-            team_id=_id(values.get("team")),
-            age_group_id=_id(values.get("age_group")),
-            status=status if status in dict(STATUS_CHOICES) else "",
+            program_id=positive_id(values.get("program")),
+            team_id=positive_id(values.get("team")),
+            age_group_id=positive_id(values.get("age_group")),
+            status=status,
         )
 
     def args(self) -> dict:
-        """The filters as query arguments (empty ones left out)."""
+        """The filters as query arguments (empty ones left out; the status always in,
+        "any" for any, so that the form's choice is carried as it is)."""
         values = {
             "program": self.program_id,
             "team": self.team_id,
             "age_group": self.age_group_id,
-            "status": self.status,
+            "status": self.status or ANY_STATUS,
         }
         return {key: value for key, value in values.items() if value}
 
     @property
+    def choice(self) -> str:
+        """The status as the form's select names it."""
+        return self.status or ANY_STATUS
+
+    @property
     def active(self) -> bool:
-        return bool(self.args())
+        """Anything chosen other than what the page opens with."""
+        return self != PrintFilters()
 
 
 @dataclass(frozen=True)
@@ -163,19 +180,8 @@ def select_players(filters: PrintFilters, league, today: date) -> Selection:
             PlayerProfile.id,
         )
     ).all()
-    cards = {
-        card.profile_id: card
-        for card in db.session.scalars(
-            select(Card).where(Card.profile_id.in_(ids), Card.revoked_at.is_(None))
-        )
-    }
-    terms: dict[int, list[Membership]] = defaultdict(list)
-    for term in db.session.scalars(
-        select(Membership).where(
-            Membership.profile_id.in_(ids), Membership.status != MembershipStatus.PENDING_PAYMENT
-        )
-    ):
-        terms[term.profile_id].append(term)
+    with_card = card_queries.profiles_with_cards(ids)
+    terms = terms_by_profile(ids, with_plans=False)
     teams = _teams(ids, filters.team_id)
     groups = player_queries.age_groups()
     selection = Selection(filters)
@@ -183,10 +189,10 @@ def select_players(filters: PrintFilters, league, today: date) -> Selection:
         group = rules.age_group_for(rules.league_age(profile.date_of_birth, league), groups)
         if filters.age_group_id and (group is None or group.id != filters.age_group_id):
             continue
-        card = cards.get(profile.id)
+        has_card = profile.id in with_card
         code = (
             NO_CARD
-            if card is None
+            if not has_card
             else verdict(
                 card_exists=True,
                 revoked=False,
@@ -205,9 +211,9 @@ def select_players(filters: PrintFilters, league, today: date) -> Selection:
             shirt,
             group.name if group else None,
             code,
-            _no_card_reason(profile, terms[profile.id]) if card is None else "",
+            "" if has_card else _no_card_reason(profile, terms[profile.id]),
         )
-        (selection.skipped if card is None else selection.players).append(candidate)
+        (selection.players if has_card else selection.skipped).append(candidate)
     return selection
 
 

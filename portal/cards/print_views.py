@@ -6,12 +6,11 @@ the count and the list update as the filters change (htmx), or with the
 players with a card and lands on the job's page, whose progress widget polls
 until the server answers 286 (htmx stops polling), then offers the download.
 The PDF is private: the download route checks the permission and redirects to
-a short-lived link.
+a short-lived link, which names the file after what it holds
+("U12-Hawks-cards-2026-11-21.pdf").
 """
 
 from __future__ import annotations
-
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, g, request, url_for
 from flask_login import current_user
@@ -19,12 +18,13 @@ from flask_login import current_user
 from portal.cards import print_jobs, print_queries
 from portal.cards.models import PrintJob, PrintStatus
 from portal.cards.print_jobs import PrintError
-from portal.cards.sheets import PAPERS
+from portal.cards.sheet_layout import PAPERS
 from portal.core.htmx import hx_redirect, is_fragment_request, render
 from portal.core.permissions import league_permission_required
 from portal.core.storage import redirect_to_file
 from portal.core.tenancy import get_or_404
 from portal.extensions import db
+from portal.payments.admin_queries import league_time
 from portal.players.services import today_in
 
 bp = Blueprint("card_prints", __name__, url_prefix="/admin/cards/print")
@@ -35,9 +35,7 @@ FINISHED = (PrintStatus.DONE, PrintStatus.FAILED)
 def helpers() -> dict:
     """Times on the league's clock, for these templates."""
     league = g.get("league")
-    return {
-        "local": lambda moment: moment.astimezone(ZoneInfo(league.timezone)) if league else moment
-    }
+    return {"local": lambda moment: league_time(moment, league) if league else moment}
 
 
 def _page(filters, status: int = 200, error: str = "", options: dict | None = None):
@@ -108,6 +106,7 @@ def job(job_id: int):
         "cards/print/_job.html",
         status=286 if finished and is_fragment_request() else 200,
         job=job,
+        heading=print_jobs.heading(job),
         can_retry=print_jobs.can_retry(job),
     )
 
@@ -116,7 +115,11 @@ def job(job_id: int):
 @league_permission_required("print_cards")
 def download(job_id: int):
     job = get_or_404(PrintJob, job_id)
-    return redirect_to_file(job.pdf_key if job.status == PrintStatus.DONE else None)
+    day = league_time(job.created_at, g.league).date()
+    return redirect_to_file(
+        job.pdf_key if job.status == PrintStatus.DONE else None,
+        filename=print_jobs.sheet_filename(job, g.league, day),
+    )
 
 
 @bp.post("/jobs/<int:job_id>/retry")

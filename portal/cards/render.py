@@ -43,6 +43,11 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 log = logging.getLogger(__name__)
 CARD_SIZE_MM = (85.6, 54.0)
 BLEED_MM = 2.0
+# A print shop's card: text and the QR code stay this far inside the trim edge, where a
+# cut a little off still leaves them whole.
+SAFE_MM = 1.5
+PT_PER_MM = 72 / 25.4
+CROP_GAP_PT = 0.5 * PT_PER_MM  # crop marks stop 0.5 mm short of the trim box
 LOGO_PX = 160
 PT_PER_PX = 0.75  # WeasyPrint lays out in CSS px (1/96 in); PDF is in points (1/72 in)
 _local = threading.local()
@@ -86,12 +91,90 @@ class AssetFetcher(URLFetcher):
         raise ValueError(f"refused to fetch {url!r}")
 
 
-def name_size_pt(name: str, base: float = 12.0, fits: int = 20, smallest: float = 5.6) -> float:
-    """Long names shrink rather than overflow: 12 pt for a short name, down to 5.6 pt,
-    where three lines of the name column hold about 90 Latin letters. Wide scripts
-    (CJK) count double."""
-    width = sum(2 if ord(char) >= 0x2E80 else 1 for char in name)
-    return round(max(smallest, min(base, base * fits / max(width, 1))), 2)
+# The name's box on the front: the column between the photo and the QR code's quiet
+# zone (cards/_card_css.html: .details), as tall as three lines of 12 pt. It holds
+# int(NAME_BOX_PT / size) lines at any size (the card template counts them the same
+# way, as its line clamp: cards/_card.html).
+NAME_COLUMN_PT = (CARD_SIZE_MM[0] - 27.5 - 22) * 72 / 25.4  # 36.1 mm
+NAME_BOX_PT = 36.0  # lines x font size: 3 x 12 pt, 6 x 5.6 pt, 8 x 4.5 pt
+# Small enough for the longest name the form allows (80 + 80 letters) in any letters,
+# even 160 W's or CJK; names that need it are rare (a real one of 160 letters fits in
+# six lines at 5.2 to 5.6 pt).
+SMALLEST_NAME_PT = 4.5
+# Widths in ems of Noto Sans Bold by kind of letter, rounded up (the rest: 0.6; CJK: 1).
+_EMS = {
+    **dict.fromkeys(" '.,-ijlIJ", 0.32),
+    **dict.fromkeys("frt", 0.45),
+    **dict.fromkeys("ABCDEFGHKLNOPQRSTUVXYZ", 0.72),
+    **dict.fromkeys("mwMW", 0.98),
+}
+_WIDE = 0x2E80  # CJK and later: a full em, and a line may break after any of them
+
+
+def name_size_pt(name: str) -> float:
+    """Long names shrink rather than overflow the name's box.
+
+    12 pt for a short name, shrinking with its length down to 5.6 pt (three lines
+    hold about 90 Latin letters; wide scripts, CJK, count double). A longer name
+    then takes more lines of the box, up to six at 5.6 pt, and then smaller type,
+    down to 4.5 pt in eight lines (about 280 Latin letters): the longest name the
+    form allows fits, however it breaks. Anything longer still ends in an ellipsis
+    (the template's line clamp), never clipped mid-line.
+    """
+    width = sum(2 if ord(char) >= _WIDE else 1 for char in name)
+    size = round(max(5.6, min(12.0, 12.0 * 20 / max(width, 1))), 2)
+    while size > SMALLEST_NAME_PT and name_lines_needed(name, size) > name_lines(size):
+        size = round(size - 0.1, 2)
+    return size
+
+
+def name_lines(size: float) -> int:
+    """How many lines of `size` pt the name's box holds."""
+    return int(NAME_BOX_PT / size)
+
+
+def name_lines_needed(name: str, size: float) -> int:
+    """The lines `name` takes at `size` pt, wrapped as the card wraps it (an estimate,
+    on the safe side): at spaces, after hyphens and between CJK letters; a word too
+    long for a line starts a line of its own and breaks anywhere."""
+    room = NAME_COLUMN_PT / size * 0.97  # ems a line holds, less a margin for the estimate
+    lines, used = 1, 0.0
+    for word, space in _words(name):
+        width = sum(_EMS.get(char, 1.0 if ord(char) >= _WIDE else 0.6) for char in word)
+        if used and used + space + width <= room:
+            used += space + width
+            continue
+        if used:
+            lines, used = lines + 1, 0.0
+        while width > room:
+            lines, width = lines + 1, width - room
+        used = width
+    return lines
+
+
+def _words(name: str) -> list[tuple[str, float]]:
+    """The unbreakable pieces of `name`, each with the space (in ems) before it."""
+    pieces, word, space = [], "", 0.0
+    for char in name:
+        if char.isspace():
+            if word:
+                pieces.append((word, space))
+                word, space = "", 0.0
+            space = _EMS[" "]
+        elif ord(char) >= _WIDE:
+            if word:
+                pieces.append((word, space))
+                word, space = "", 0.0
+            pieces.append((char, space))
+            space = 0.0
+        else:
+            word += char
+            if char == "-":
+                pieces.append((word, space))
+                word, space = "", 0.0
+    if word:
+        pieces.append((word, space))
+    return pieces
 
 
 class CardHTML(HTML):
@@ -135,12 +218,14 @@ def pdf_from_html(
     css: str | None = None,
     *,
     codes: dict[str, str] | None = None,
+    crop_marks_mm: float = 0.0,
 ) -> bytes:
     """The PDF of `html` (and of `css`, a stylesheet text kept parsed between calls).
 
     With `codes` (element id -> URL), the document is made of card templates (see
     CardHTML) and the QR code of each URL is drawn over the element of that id (see
-    `_draw_codes`); an id that is not laid out on any page stops the rendering.
+    `_draw_codes`); an id that is not laid out on any page stops the rendering. With
+    `crop_marks_mm` (the page bleed the stylesheet sets), crop marks are drawn in it.
     """
     fetcher = _fetcher()
     fetcher.assets = assets
@@ -151,7 +236,7 @@ def pdf_from_html(
         return document.write_pdf(
             font_config=font_config(),
             stylesheets=[stylesheet(css)] if css else None,
-            finisher=_draw_codes(codes) if codes else None,
+            finisher=_draw_codes(codes or {}, crop_marks_mm) if codes or crop_marks_mm else None,
         )
     except FatalURLFetchingError as error:  # a BaseException: would get past `except Exception`
         raise RenderError(f"{error}: {error.__cause__}") from error.__cause__
@@ -159,19 +244,23 @@ def pdf_from_html(
         fetcher.assets = {}
 
 
-def _draw_codes(codes: dict[str, str]):
+def _draw_codes(codes: dict[str, str], crop_marks_mm: float = 0.0):
     """A WeasyPrint finisher that paints each URL's QR code (qr.qr_pdf) over the box of
-    the element with its id, after everything else on the page.
+    the element with its id, after everything else on the page, and any crop marks.
 
     WeasyPrint reports where each element with an id was laid out (Page.anchors: CSS
     px from the page's top left). The page's own drawing is wrapped in q/Q, so the
-    codes are drawn in the page's default coordinates (points from the bottom left).
+    codes are drawn in the page's default coordinates (points from the bottom left of
+    the page box: the trim box, when the page has a bleed around it).
     """
 
     def finish(document, pdf) -> None:
         drawn = set()
         for page, number in zip(document.pages, pdf.pages["Kids"][::3], strict=True):
             operators = []
+            if crop_marks_mm:
+                size = (page.width * PT_PER_PX, page.height * PT_PER_PX)
+                operators.append(_crop_marks(*size, crop_marks_mm * PT_PER_MM))
             for name, (left, top, right, bottom) in page.anchors.items():
                 if name in codes:
                     size = min(right - left, bottom - top) * PT_PER_PX
@@ -189,18 +278,50 @@ def _draw_codes(codes: dict[str, str]):
     return finish
 
 
+def _crop_marks(width: float, height: float, bleed: float) -> bytes:
+    """PDF operators for crop marks around a trim box of `width` x `height` points:
+    at each corner, the two trim lines carried on into the bleed (from CROP_GAP_PT off
+    the trim edge to the bleed's edge), so a print shop's cutter can line up by eye.
+
+    Not WeasyPrint's `marks: crop`: it paints them under the page's content, where the
+    bands that bleed would cover them. These are drawn last, black on a white line
+    three times as wide, so they show on the bands as well as on white.
+    """
+    lines = []
+    for x in (0.0, width):
+        for y in (0.0, height):
+            out_x, out_y = (-1 if x == 0 else 1), (-1 if y == 0 else 1)
+            lines.append(
+                f"{x + out_x * CROP_GAP_PT:.3f} {y:.3f} m {x + out_x * bleed:.3f} {y:.3f} l"
+            )
+            lines.append(
+                f"{x:.3f} {y + out_y * CROP_GAP_PT:.3f} m {x:.3f} {y + out_y * bleed:.3f} l"
+            )
+    path = " ".join(lines)
+    return f"q 0 J 1 G 0.75 w {path} S 0 G 0.25 w {path} S Q".encode()
+
+
 def card_css(content: dict, *, bleed: bool = False) -> str:
-    """The single card's stylesheet: a page per side, the card's size plus any bleed
-    margin around it (the card sits centred in it), then the card's own styles."""
-    extra = BLEED_MM if bleed else 0.0
-    width, height = (round(side + 2 * extra, 3) for side in CARD_SIZE_MM)
+    """The single card's stylesheet: a page per side at the card's size (the trim box),
+    then the card's own styles.
+
+    With `bleed`, a print shop's file: WeasyPrint's page bleed adds BLEED_MM on each
+    side (the PDF's MediaBox and BleedBox; the card's size is its TrimBox), the colour
+    bands reach into it (cards/_card_css.html), and crop marks are drawn in it, over
+    everything (`_crop_marks`). Text and the QR code stay inside the trim box, at least
+    SAFE_MM from its edge.
+    """
+    width, height = CARD_SIZE_MM
+    extra = f" bleed: {BLEED_MM}mm;" if bleed else ""
     page = (
-        f"@page {{ size: {width}mm {height}mm; margin: 0; }}\n"
+        f"@page {{ size: {width}mm {height}mm; margin: 0;{extra} }}\n"
         "html, body { margin: 0; padding: 0; }\n"
-        f".page {{ padding: {extra}mm; page-break-after: always; }}\n"
+        ".page { page-break-after: always; }\n"
         ".page:last-child { page-break-after: auto; }\n"
     )
-    return page + render_template("cards/_card_css.html", card=content)
+    return page + render_template(
+        "cards/_card_css.html", card=content, bleed=BLEED_MM if bleed else 0
+    )
 
 
 @lru_cache(maxsize=16)
@@ -220,7 +341,8 @@ def print_logo(data: bytes) -> bytes:
 
 
 def card_pdf(content: dict, assets: dict[str, tuple[bytes, str]], *, bleed: bool = False) -> bytes:
-    """One card, front and back, at ID-1 size (85.6 x 54 mm), optionally with bleed.
+    """One card, front and back, at ID-1 size (85.6 x 54 mm); with `bleed`, for a print
+    shop: 89.6 x 58 mm pages with the card as their trim box (see `card_css`).
 
     The photo goes in as stored: 600 x 750 px JPEG (about 690 dpi at 22 x 27.5 mm),
     which WeasyPrint copies into the PDF without decoding it. The QR code is drawn on
@@ -237,4 +359,5 @@ def card_pdf(content: dict, assets: dict[str, tuple[bytes, str]], *, bleed: bool
         assets,
         css=card_css(content, bleed=bleed),
         codes={"qr-front": url, "qr-back": url},
+        crop_marks_mm=BLEED_MM if bleed else 0.0,
     )

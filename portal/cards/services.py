@@ -19,7 +19,7 @@ from portal.cards.content import card_content, content_hash
 from portal.cards.models import Card, PdfState
 from portal.core.db import utcnow
 from portal.core.mail import send_mail
-from portal.core.storage import discard, get_storage, store
+from portal.core.storage import StorageError, discard, get_storage, store
 from portal.core.tenancy import current_league_id
 from portal.core.transactions import after_commit
 from portal.core.urls import absolute_url
@@ -32,6 +32,16 @@ log = logging.getLogger(__name__)
 # What staff pick from when reissuing a card (the first is the default).
 REISSUE_REASONS = ("Card lost", "New photo", "After a suspension", "Damaged card")
 TOKEN_BYTES = 16  # 128 bits: unguessable, and a short URL keeps the QR code small
+FAILURE_KINDS = ("photo_missing", "logo_missing", "error")
+
+
+class MissingAsset(RuntimeError):
+    """A file the card prints (the player's photo, the league's logo) is not in storage.
+    Trying again will not bring it back: it has to be uploaded again."""
+
+    def __init__(self, asset: str, key: str):
+        super().__init__(f"the {asset} is missing from storage ({key})")
+        self.asset = asset
 
 
 def new_token() -> str:
@@ -89,10 +99,12 @@ def reissue(card: Card, reason: str) -> Card:
     return fresh
 
 
-def mark_pending(profile_id: int) -> None:
-    """The card shows "being made" until the worker has looked at it."""
-    card = current_card(profile_id)
-    if card is not None:
+def mark_pending(*profile_ids: int) -> None:
+    """The cards show "being made" until the worker has looked at them (one query)."""
+    cards = db.session.scalars(
+        select(Card).where(Card.profile_id.in_(profile_ids), Card.revoked_at.is_(None))
+    )
+    for card in cards:
         card.pdf_state = PdfState.PENDING
 
 
@@ -117,19 +129,23 @@ def turning_today(today: date) -> list[int]:
     )
 
 
-def changed(profile_id: int) -> None:
-    """Something on the player's card may have changed: refresh it after this commits.
+def changed(*profile_ids: int) -> None:
+    """Something on these players' cards may have changed: refresh them after this
+    commits (a renamed team: every player on it, still one query).
 
-    The card shows "being made" at once; the worker then decides whether the
+    The cards show "being made" at once; the worker then decides whether the
     content really changed.
     """
+    if not profile_ids:
+        return
     league_id = current_league_id()
-    mark_pending(profile_id)
+    mark_pending(*profile_ids)
 
     def enqueue() -> None:
         from portal.cards.tasks import refresh_card
 
-        refresh_card(league_id, profile_id)
+        for profile_id in profile_ids:
+            refresh_card(league_id, profile_id)
 
     after_commit(enqueue)
 
@@ -157,23 +173,74 @@ def refresh(profile: PlayerProfile, today: date | None = None) -> Card | None:
     card.pdf_hash, card.pdf_state, card.pdf_error = digest, PdfState.READY, ""
     if old_key and old_key != card.pdf_key:
         discard(old_key)
-    _tell_the_family(card, content, digest)
+    _tell_the_family(card, digest)
     return card
 
 
 def _assets(content: dict) -> dict[str, tuple[bytes, str]]:
+    """The files the card prints; MissingAsset if one is not in storage."""
+    wanted = {
+        "photo": (content["photo_key"], "image/jpeg"),
+        "logo": (content["league"]["logo_key"], "image/png"),
+    }
     storage = get_storage()
     assets = {}
-    if content["photo_key"]:
-        assets["photo"] = (storage.get(content["photo_key"]), "image/jpeg")
-    if content["league"]["logo_key"]:
-        assets["logo"] = (storage.get(content["league"]["logo_key"]), "image/png")
+    for name, (key, mime_type) in wanted.items():
+        if key:
+            try:
+                assets[name] = (storage.get(key), mime_type)
+            except StorageError as error:
+                raise MissingAsset(name, key) from error
     return assets
 
 
-def _tell_the_family(card: Card, content: dict, digest: str) -> None:
-    """Email when a usable card is ready (not for a suspended or expired one)."""
-    if card.notified_hash == digest or content["status"] not in ("valid", "not_yet_valid"):
+def print_shop_pdf(card: Card, today: date | None = None) -> bytes:
+    """The card for a print shop (a 2 mm bleed and crop marks: render.card_pdf), showing
+    what it shows today. Made on request and not stored: league admins ask for it
+    rarely, and it takes a fraction of a second (plus loading WeasyPrint, about 2 s,
+    the first time in a web process). MissingAsset if its photo or logo is missing."""
+    from portal.cards.render import card_pdf  # WeasyPrint loads only where cards are made
+
+    content = card_content(card, today or today_in(card.profile.league))
+    return card_pdf(content, _assets(content), bleed=True)
+
+
+def record_failure(profile: PlayerProfile, error: Exception, *, final: bool) -> Card | None:
+    """The worker could not make the player's card PDF (its work rolled back). While it
+    will try again (`final` False) the card stays "being made"; after its last try it is
+    FAILED, and the page says why (`pdf_failure`). The error is kept for staff, its kind
+    first. A card due but not issued yet is issued now: the card on the phone works
+    without its PDF, and the failure has a card to be recorded on."""
+    card = current_card(profile.id)
+    if card is None and deserves_card(profile):
+        card = issue(profile)
+    if card is None:
+        return None
+    kind = f"{error.asset}_missing" if isinstance(error, MissingAsset) else "error"
+    card.pdf_state = PdfState.FAILED if final else PdfState.PENDING
+    card.pdf_error = f"{kind}: {type(error).__name__}: {error}"[:2000]
+    return card
+
+
+def pdf_failure(card: Card | None) -> str | None:
+    """Why the worker gave up on the card's PDF: "photo_missing", "logo_missing" or
+    "error" (anything else); None when it has not given up."""
+    if card is None or card.pdf_state != PdfState.FAILED:
+        return None
+    kind = card.pdf_error.split(":", 1)[0]
+    return kind if kind in FAILURE_KINDS else "error"
+
+
+def _tell_the_family(card: Card, digest: str) -> None:
+    """Email the family once per card, when its first PDF is made: the card is ready,
+    whatever it says (valid, not yet valid, suspended...).
+
+    A later PDF of the same card (a new status, a start date come, a new photo) sends
+    nothing: the family already has the link, and the card on the phone is always up
+    to date. A reissued card is a new card, with its own email. `notified_hash` keeps
+    the content the email was sent for.
+    """
+    if card.notified_hash:
         return
     card.notified_hash = digest
     profile = card.profile

@@ -2,13 +2,19 @@
 
 The cards are the same front and back as the single card (templates/cards/
 _card.html), placed at their real ID-1 size (85.6 x 54 mm) in a centred grid
-of 2 columns x 5 rows. Crop marks sit outside the cards, in the margins and
-the gap between the columns, where a cut line meets the edge of the grid.
-
+of 2 columns x 5 rows (see sheet_layout.py for the grid and its crop marks).
 Double-sided sheets follow each page of fronts with a page of backs whose
 columns are swapped: printed duplex and flipped on the long edge, the back of
-each card lands behind its front. The grid is centred, so a mirrored slot is
-the same slot with its column swapped.
+each card lands behind its front.
+
+One player's problem never costs the admin the whole sheet: a card that cannot
+be made (its photo is missing from storage or unreadable, or WeasyPrint fails
+on it) is left out, and the sheet says who and why in words an admin can act
+on (`LeftOut`); the rest print. Photos are fetched and checked before a chunk
+is laid out, so a player left out leaves no hole in the grid. A chunk that
+fails in WeasyPrint is drawn again card by card in this process to find the
+culprit. Only when nothing at all could be printed does the sheet fail
+(`SheetError`, with the reasons).
 
 500 cards would be 100 pages in one WeasyPrint pass, holding every page's
 layout and photo in memory at once. So cards are laid out a few pages at a
@@ -19,144 +25,103 @@ lets two processes share the work (see sheet_pdf.py).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
+from functools import partial
 
 from flask import current_app, get_template_attribute, render_template
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from PIL import Image, UnidentifiedImageError
 
+from portal.cards.card_queries import batched, current_cards, profiles_with_cards
 from portal.cards.content import card_contents
 from portal.cards.models import Card
-from portal.cards.render import CARD_SIZE_MM, name_size_pt, print_logo
-from portal.cards.sheet_pdf import PROCESSES, Assets, Renderer
-from portal.core.storage import get_storage
+from portal.cards.render import CARD_SIZE_MM, name_size_pt, pdf_from_html, print_logo
+from portal.cards.sheet_layout import (  # noqa: F401 (the sheet's layout, from here too)
+    COLUMNS,
+    MARK_WIDTH_MM,
+    PAPERS,
+    PER_PAGE,
+    ROWS,
+    Layout,
+    Paper,
+    layout,
+    mirrored,
+    sheet_pages,
+)
+from portal.cards.sheet_pdf import PROCESSES, Assets, Document, Renderer
+from portal.cards.sheet_roster import Printed, roster_documents
+from portal.cards.team_queries import roster_order
+from portal.core.storage import StorageError, get_storage
 from portal.core.tenancy import league_scope
-from portal.extensions import db
-from portal.players.models import PlayerProfile
 from portal.players.services import today_in
 
-COLUMNS, ROWS = 2, 5
-PER_PAGE = COLUMNS * ROWS
-COLUMN_GAP_MM = 4.0  # room for crop marks between the columns, and for duplex drift
-MARK_OFFSET_MM = 1.0  # marks stop short of the card, so a cut never shows one
-MARK_LENGTH_MM = 4.0
-MARK_WIDTH_MM = 0.12
 CHUNK_CARDS = 20  # cards per WeasyPrint document (two pages of fronts)
-ROSTER_CHUNK = 60  # players per roster document
 Progress = Callable[[int, int], None]
 
+# Why a card was left out, for the admin: what happened, then what to do about it.
+PHOTO_MISSING = "their photo is missing; ask the family to upload it again"
+PHOTO_UNREADABLE = "their photo cannot be opened; ask the family to upload it again"
+NOT_DRAWN = "their card could not be drawn ({error}); try again, and report it if it happens again"
+LOGO_MISSING = (
+    "The league's logo is missing from storage, so the cards were printed without it; "
+    "upload it again in the league's settings."
+)
+
+
+class SheetError(ValueError):
+    """Nothing could be printed; the message is for the admin, `left_out` says who."""
+
+    def __init__(self, message: str, left_out: list[LeftOut] | None = None):
+        super().__init__(message)
+        self.left_out = left_out or []
+
 
 @dataclass(frozen=True)
-class Paper:
-    key: str
-    label: str
-    size: str  # as people say it
-    width: float  # mm
-    height: float
-
-
-PAPERS = {
-    "letter": Paper("letter", "US Letter", "8.5 \u00d7 11 in", 215.9, 279.4),
-    "a4": Paper("a4", "A4", "210 \u00d7 297 mm", 210.0, 297.0),
-}
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where each of the ten slots sits on the page, and the crop marks (mm)."""
-
-    paper: Paper
-    slots: tuple[tuple[float, float], ...]  # (left, top), row by row
-    marks: tuple[tuple[float, float, float, float], ...]  # (x1, y1, x2, y2)
-
-
-def layout(paper: str) -> Layout:
-    """The centred 2 x 5 grid on `paper`, with crop marks at every cut line."""
-    sheet = PAPERS[paper]
-    width, height = CARD_SIZE_MM
-    left = (sheet.width - COLUMNS * width - (COLUMNS - 1) * COLUMN_GAP_MM) / 2
-    top = (sheet.height - ROWS * height) / 2
-    xs = [left + column * (width + COLUMN_GAP_MM) for column in range(COLUMNS)]
-    slots = tuple((x, top + row * height) for row in range(ROWS) for x in xs)
-    right, bottom = xs[-1] + width, top + ROWS * height
-    marks = []
-    # Vertical cut lines (each column's two edges): marks above and below the grid.
-    for edge in [x + offset for x in xs for offset in (0, width)]:
-        for start, direction, room in ((top, -1, top), (bottom, 1, sheet.height - bottom)):
-            length = min(MARK_LENGTH_MM, room - MARK_OFFSET_MM - 0.3)
-            begin = start + direction * MARK_OFFSET_MM
-            marks.append((edge, begin, edge, begin + direction * length))
-    # Horizontal cut lines (rows abut): marks left and right of the grid, and in the gap.
-    for y in (top + row * height for row in range(ROWS + 1)):
-        length = min(MARK_LENGTH_MM, left - MARK_OFFSET_MM - 0.3)
-        marks.append((left - MARK_OFFSET_MM, y, left - MARK_OFFSET_MM - length, y))
-        marks.append((right + MARK_OFFSET_MM, y, right + MARK_OFFSET_MM + length, y))
-        for column in range(COLUMNS - 1):
-            gap_from, gap_to = xs[column] + width, xs[column + 1]
-            if gap_to - gap_from > 2 * MARK_OFFSET_MM:
-                marks.append((gap_from + MARK_OFFSET_MM, y, gap_to - MARK_OFFSET_MM, y))
-    return Layout(sheet, slots, tuple(marks))
-
-
-def mirrored(slot: int) -> int:
-    """The slot behind `slot` when the sheet is flipped on its long edge."""
-    row, column = divmod(slot, COLUMNS)
-    return row * COLUMNS + (COLUMNS - 1 - column)
-
-
-def sheet_pages(count: int, double_sided: bool) -> list[list[tuple[int, str, int]]]:
-    """The pages for `count` cards: each a list of (slot, side, card index)."""
-    pages = []
-    for first in range(0, count, PER_PAGE):
-        indexes = range(first, min(first + PER_PAGE, count))
-        pages.append([(i - first, "front", i) for i in indexes])
-        if double_sided:
-            pages.append([(mirrored(i - first), "back", i) for i in indexes])
-    return pages
-
-
-def _batched(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-# -- building a sheet ---------------------------------------------------------------
-
-
-@dataclass
-class Printed:
-    """What the roster needs of a printed card (kept small: 500 of them stay in memory)."""
+class LeftOut:
+    """A player whose card is not on the sheet, and why (see the reasons above)."""
 
     profile_id: int
     name: str
-    team: str | None
-    shirt: str | None
-    member_number: str
-    status: str
-    status_word: str
-    valid_through: str | None
-    thumb_key: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.name} \u2014 {self.reason}"
+
+
+@dataclass
+class Sheet:
+    pdf: bytes
+    printed: int  # cards on the sheet
+    left_out: list[LeftOut] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the whole sheet (a missing logo)
+
+
+@dataclass
+class Entry:
+    """A card going on the sheet: what it shows, and its photo, already checked."""
+
+    card: Card
+    content: dict
+    photo: bytes | None
 
 
 def printable(profile_ids: Iterable[int]) -> list[int]:
-    """The players among `profile_ids` that have a current card, in the order given."""
+    """The players among `profile_ids` that have a current card, in the order given
+    (ids only, asked in batches: a 500-card sheet keeps no card rows for this)."""
     wanted = list(dict.fromkeys(profile_ids))
-    with_card = set()
-    for batch in _batched(wanted, 500):
-        with_card.update(
-            db.session.scalars(
-                select(Card.profile_id).where(Card.profile_id.in_(batch), Card.revoked_at.is_(None))
-            )
-        )
+    with_card = profiles_with_cards(wanted)
     return [profile_id for profile_id in wanted if profile_id in with_card]
 
 
-def build_sheet(
+def build_sheet(league, profile_ids: Iterable[int], **options) -> bytes:
+    """The PDF of `make_sheet` (players whose card cannot be made are left out)."""
+    return make_sheet(league, profile_ids, **options).pdf
+
+
+def make_sheet(
     league,
     profile_ids: Iterable[int],
     *,
@@ -165,14 +130,15 @@ def build_sheet(
     with_roster: bool = False,
     progress: Progress | None = None,
     today: date | None = None,
-) -> bytes:
+) -> Sheet:
     """One PDF with the current cards of `profile_ids` (players without a card are left
-    out), ten to a page, backs mirrored after each page if `double_sided`, then a
-    roster page per team if `with_roster`.
+    out silently, those whose card cannot be made are listed), ten to a page, backs
+    mirrored after each page if `double_sided`, then a roster per team if `with_roster`.
 
     `progress(done, total)` is called (in this thread) as cards are rendered. Needs an
     app context (no request); a sheet of more than one chunk is rendered by
-    `SHEET_PROCESSES` worker processes (config, default 2).
+    `SHEET_PROCESSES` worker processes (config, default 2). Raises SheetError if no
+    card could be printed.
     """
     if paper not in PAPERS:
         raise ValueError(f"unknown paper {paper!r}")
@@ -180,42 +146,136 @@ def build_sheet(
         today = today or today_in(league)
         ids = printable(profile_ids)
         if not ids:
-            raise ValueError("none of these players has a card to print")
-        grid, logo = layout(paper), _logo(league)
-        chunks = list(_batched(ids, CHUNK_CARDS))
-        report = (lambda done: progress(done, len(ids))) if progress else None
-        printed: list[Printed] = []
-        processes = current_app.config.get("SHEET_PROCESSES", PROCESSES) if len(chunks) > 1 else 1
+            raise SheetError("None of these players has a card to print.")
+        sheet = Sheet(b"", 0)
+        grid, logo = layout(paper), _logo(league, sheet.notes)
+        report = (
+            (lambda done: progress(min(done + len(sheet.left_out), len(ids)), len(ids)))
+            if progress
+            else None
+        )
+        printed: dict[int, Printed] = {}
+        many = len(ids) > CHUNK_CARDS
+        processes = current_app.config.get("SHEET_PROCESSES", PROCESSES) if many else 1
         with Renderer(processes, on_rendered=report) as renderer:
-            for chunk in chunks:
-                contents = _contents(chunk, today)
+            for chunk in _chunks(ids, today, logo is not None, sheet.left_out):
+                printed.update((entry.card.profile_id, _printed(entry)) for entry in chunk)
+                redraw = partial(_redraw, chunk, grid, double_sided, logo, sheet, printed)
                 renderer.submit(
-                    *_cards_document(contents, grid, double_sided, logo), cards=len(contents)
+                    *_cards_document(chunk, grid, double_sided, logo),
+                    cards=len(chunk),
+                    retry=redraw,
                 )
-                printed += [_printed(card, content) for card, content in contents]
+            renderer.settle()  # every card drawn or left out: the rosters list what printed
+            if not printed:
+                raise SheetError(_nothing_printed(sheet.left_out), sheet.left_out)
             if with_roster:
-                for document in _roster_documents(
-                    league, printed, grid.paper, double_sided, logo, today
-                ):
-                    renderer.submit(*document)
-            return renderer.join(even=double_sided)
+                rosters = roster_documents(league, printed.values(), grid.paper, logo, today)
+                for team, document in rosters:
+                    renderer.submit(*document, retry=partial(_no_roster, team, sheet.notes))
+            sheet.pdf, sheet.printed = renderer.join(even=double_sided), len(printed)
+            return sheet
+
+
+def _no_roster(team: str, notes: list[str], error: Exception) -> None:
+    """A team's roster failed in WeasyPrint: the sheet goes without it, with a note."""
+    notes.append(
+        f"The roster of {team} could not be made ({type(error).__name__}: {error}"[:300]
+        + "); every card is on the sheet. Try again for the roster, and report it if it "
+        "happens again."
+    )
+
+
+def _nothing_printed(left_out: list[LeftOut]) -> str:
+    shown = "; ".join(str(entry) for entry in left_out[:3])
+    more = f"; and {len(left_out) - 3} more" if len(left_out) > 3 else ""
+    return f"No card could be printed. Left out: {shown}{more}."
+
+
+def _chunks(
+    ids: list[int], today: date, with_logo: bool, left_out: list[LeftOut]
+) -> Iterator[list[Entry]]:
+    """The cards to print in chunks of CHUNK_CARDS, each with its photo; a player whose
+    photo is missing or unreadable goes to `left_out`, and the next card takes the slot."""
+    ready: list[Entry] = []
+    for batch in batched(ids, CHUNK_CARDS):
+        for card, content in _contents(batch, today):
+            if not with_logo:
+                content["league"]["logo_key"] = None
+            photo, problem = _photo(content["photo_key"])
+            if problem:
+                left_out.append(LeftOut(card.profile_id, content["name"], problem))
+            else:
+                ready.append(Entry(card, content, photo))
+        while len(ready) >= CHUNK_CARDS:
+            yield ready[:CHUNK_CARDS]
+            ready = ready[CHUNK_CARDS:]
+    if ready:
+        yield ready
 
 
 def _contents(profile_ids: list[int], today: date) -> list[tuple[Card, dict]]:
     """The current card of each player (in the order given) and what it shows, read
     with a handful of queries for the whole chunk."""
-    cards = db.session.scalars(
-        select(Card)
-        .where(Card.profile_id.in_(profile_ids), Card.revoked_at.is_(None))
-        .options(selectinload(Card.profile).selectinload(PlayerProfile.league))
-    ).all()
-    by_profile = {card.profile_id: card for card in cards}
+    by_profile = current_cards(profile_ids, with_profiles=True)
     ordered = [by_profile[pid] for pid in profile_ids if pid in by_profile]
     return list(zip(ordered, card_contents(ordered, today), strict=True))
 
 
-def _printed(card: Card, content: dict) -> Printed:
-    profile = card.profile
+def _photo(key: str | None) -> tuple[bytes | None, str | None]:
+    """The card photo's bytes, or why it cannot go on a card. A card without a photo
+    (none was ever asked for) prints with an empty frame, as the single card does."""
+    if not key:
+        return None, None
+    try:
+        data = get_storage().get(key)
+    except StorageError:
+        return None, PHOTO_MISSING
+    return (data, None) if _readable(data) else (None, PHOTO_UNREADABLE)
+
+
+def _readable(data: bytes) -> bool:
+    """Whether WeasyPrint can show the photo: an image Pillow recognises (the header
+    only, so cheap), and a JPEG that is not cut short (WeasyPrint copies a JPEG into the
+    PDF without decoding it: a truncated one would print as a grey box or not at all)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+    except (UnidentifiedImageError, OSError, ValueError):
+        return False
+    return kind != "JPEG" or data.rstrip(b"\0")[-2:] == b"\xff\xd9"
+
+
+def _redraw(
+    chunk: list[Entry],
+    grid: Layout,
+    double_sided: bool,
+    logo,
+    sheet: Sheet,
+    printed: dict[int, Printed],
+    error: Exception,
+) -> Document | None:
+    """A chunk failed in WeasyPrint: draw each of its cards alone (here) to find those
+    that fail, leave them out, and give the chunk back without them (None if none is
+    left). If every card draws alone, the fault is not one card's: the error stands."""
+    good = []
+    for entry in chunk:
+        try:
+            html, assets, css, codes = _cards_document([entry], grid, double_sided, logo)
+            pdf_from_html(html, assets, css, codes=codes)
+        except Exception as problem:  # any fault in this card's drawing: leave it out
+            reason = NOT_DRAWN.format(error=f"{type(problem).__name__}: {problem}"[:300])
+            sheet.left_out.append(LeftOut(entry.card.profile_id, entry.content["name"], reason))
+            printed.pop(entry.card.profile_id, None)
+        else:
+            good.append(entry)
+    if len(good) == len(chunk):
+        raise error
+    return (*_cards_document(good, grid, double_sided, logo), len(good)) if good else None
+
+
+def _printed(entry: Entry) -> Printed:
+    profile, content = entry.card.profile, entry.content
     return Printed(
         profile.id,
         content["name"],
@@ -225,26 +285,22 @@ def _printed(card: Card, content: dict) -> Printed:
         content["status"],
         content["status_word"],
         content["valid_through"],
-        profile.photo_thumb_key or profile.photo_key,
+        tuple(key for key in (profile.photo_thumb_key, profile.photo_key) if key),
+        roster_order(content["shirt"], profile),
     )
 
 
-def _logo(league) -> tuple[bytes, str] | None:
-    """The logo as cards print it (flattened and small: decoded once, not per card)."""
+def _logo(league, notes: list[str]) -> tuple[bytes, str] | None:
+    """The logo as cards print it (flattened and small: decoded once, not per card). A
+    logo gone from storage or unreadable prints no logo, with a note, rather than no
+    sheet."""
     if not league.logo_key:
         return None
-    return print_logo(get_storage().get(league.logo_key)), "image/jpeg"
-
-
-def _assets(photo_keys: dict[int, str | None], logo) -> Assets:
-    """Each player's photo under its own asset name (photo-<profile id>), and the logo."""
-    storage = get_storage()
-    assets = {
-        f"photo-{pid}": (storage.get(key), "image/jpeg") for pid, key in photo_keys.items() if key
-    }
-    if logo:
-        assets["logo"] = logo
-    return assets
+    try:
+        return print_logo(get_storage().get(league.logo_key)), "image/jpeg"
+    except (StorageError, UnidentifiedImageError, OSError):
+        notes.append(LOGO_MISSING)
+        return None
 
 
 def _card_faces(index: int, profile_id: int, content: dict) -> tuple[Markup, Markup]:
@@ -268,69 +324,31 @@ def sheet_css(grid: Layout, card: dict) -> str:
 
 
 def _cards_document(
-    contents: list[tuple[Card, dict]], grid: Layout, double_sided: bool, logo
+    entries: list[Entry], grid: Layout, double_sided: bool, logo
 ) -> tuple[str, Assets, str, dict[str, str]]:
     """The chunk's HTML, assets, stylesheet and QR codes (element id -> URL)."""
     faces = [
-        _card_faces(index, card.profile_id, content)
-        for index, (card, content) in enumerate(contents)
+        _card_faces(index, entry.card.profile_id, entry.content)
+        for index, entry in enumerate(entries)
     ]
     pages = [
         [(slot, faces[index][0 if side == "front" else 1]) for slot, side, index in page]
-        for page in sheet_pages(len(contents), double_sided)
+        for page in sheet_pages(len(entries), double_sided)
     ]
     html = render_template(
         "cards/print/sheet.html", grid=grid, pages=pages, mark_width=MARK_WIDTH_MM
     )
-    assets = _assets({card.profile_id: content["photo_key"] for card, content in contents}, logo)
+    assets: Assets = {
+        f"photo-{entry.card.profile_id}": (entry.photo, "image/jpeg")
+        for entry in entries
+        if entry.photo is not None
+    }
+    if logo:
+        assets["logo"] = logo
     sides = ("front", "back") if double_sided else ("front",)
     codes = {
-        f"qr-{index}-{side}": content["verify_url"]
-        for index, (_, content) in enumerate(contents)
+        f"qr-{index}-{side}": entry.content["verify_url"]
+        for index, entry in enumerate(entries)
         for side in sides
     }
-    return html, assets, sheet_css(grid, contents[0][1]), codes
-
-
-def _roster_documents(
-    league, printed: list[Printed], paper: Paper, double_sided: bool, logo, today: date
-) -> Iterator[tuple[str, Assets]]:
-    """A roster ("game card") per team among the printed players, for the referee;
-    teams are grouped into documents of about ROSTER_CHUNK players."""
-    teams: dict[str, list[Printed]] = {}
-    for entry in printed:
-        if entry.team:
-            teams.setdefault(entry.team, []).append(entry)
-    batch: list[tuple[str, list[Printed]]] = []
-    for name in sorted(teams, key=str.casefold):
-        batch.append((name, sorted(teams[name], key=_roster_order)))
-        if sum(len(players) for _, players in batch) >= ROSTER_CHUNK:
-            yield _roster_document(league, batch, paper, double_sided, logo, today)
-            batch = []
-    if batch:
-        yield _roster_document(league, batch, paper, double_sided, logo, today)
-
-
-def _roster_order(player: Printed) -> tuple:
-    """By shirt number (players without one last), then name."""
-    shirt = player.shirt or ""
-    return (
-        (0, int(shirt), player.name.casefold())
-        if shirt.isdigit()
-        else (1 if shirt else 2, 0, player.name.casefold())
-    )
-
-
-def _roster_document(
-    league, teams, paper: Paper, double_sided: bool, logo, today: date
-) -> tuple[str, Assets]:
-    html = render_template(
-        "cards/print/roster.html",
-        league=league,
-        teams=teams,
-        paper=paper,
-        double_sided=double_sided,
-        today=today,
-    )
-    keys = {p.profile_id: p.thumb_key for _, players in teams for p in players}
-    return html, _assets(keys, logo)
+    return html, assets, sheet_css(grid, entries[0].content), codes

@@ -3,13 +3,21 @@
 The same function answers the printed card, the phone card, the referee's
 scanner, the public verification page and its JSON: they can never disagree.
 Pure: it takes the facts and today's date (in the league's time zone).
+
+Dates are what they say: a card that is not valid never shows a "valid through"
+date. An ended card shows the day it ended (`ended_on`): an expired term's last
+day, or the day a refund or cancellation was made (never the planned end of
+the term, which may still lie in the future); none when that day is not known.
+A suspension whose until-date has passed reads as lifted, even before the
+hourly job has lifted it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from portal.memberships.models import MembershipStatus
 from portal.players.models import ProfileStatus
@@ -36,6 +44,7 @@ class Verdict:
     valid_through: date | None = None
     suspended_until: date | None = None
     note: str = ""
+    ended_on: date | None = None  # expired or cancelled: the day it ended, if known
 
     @property
     def word(self) -> str:
@@ -59,6 +68,31 @@ def covered_through(terms: list, day: date) -> date | None:
     return end
 
 
+def still_suspended(term, today: date) -> bool:
+    """Is the term suspended today? A suspension ends after its until-date (none: until
+    lifted by hand), whether or not the hourly job has lifted it yet."""
+    if term.status != MembershipStatus.SUSPENDED:
+        return False
+    until = getattr(term, "suspended_until", None)
+    return until is None or until >= today
+
+
+def ended_on(term, today: date, timezone: str | None = None) -> date | None:
+    """The day a refunded or cancelled term ended, in the league's time zone: the day it
+    was ended (`ended_at`), or its last day if that came first; None if not recorded.
+
+    Without the time zone the UTC date is used; it is never later than today, so a
+    date is never in the future (at worst a day early east of Greenwich).
+    """
+    at = getattr(term, "ended_at", None)
+    if at is None:
+        return None
+    if isinstance(at, datetime):
+        aware = at if at.tzinfo else at.replace(tzinfo=UTC)
+        at = aware.astimezone(ZoneInfo(timezone) if timezone else UTC).date()
+    return min(at, term.ends_on, today)
+
+
 def verdict(
     *,
     card_exists: bool,
@@ -66,8 +100,9 @@ def verdict(
     profile_status: ProfileStatus | None,
     terms: Iterable,
     today: date,
+    timezone: str | None = None,
 ) -> Verdict:
-    """The card's status today.
+    """The card's status today (`timezone`: the league's, for the day a term was ended).
 
     Order matters: an unknown or revoked card says so whatever else is true; an
     unverified profile is pending approval; then the membership decides.
@@ -82,7 +117,7 @@ def verdict(
     current = [t for t in terms if t.status in CURRENT]
     covering = [t for t in current if t.starts_on <= today <= t.ends_on]
     if covering:
-        suspended = [t for t in covering if t.status == MembershipStatus.SUSPENDED]
+        suspended = [t for t in covering if still_suspended(t, today)]
         if suspended:
             return Verdict(
                 "suspended",
@@ -102,5 +137,5 @@ def verdict(
     if latest is None:
         return Verdict("pending", note="No membership has been paid yet.")
     if latest.status in ENDED_BY_US:
-        return Verdict("cancelled", valid_through=latest.ends_on)
-    return Verdict("expired", valid_through=latest.ends_on)
+        return Verdict("cancelled", ended_on=ended_on(latest, today, timezone))
+    return Verdict("expired", valid_through=latest.ends_on, ended_on=latest.ends_on)

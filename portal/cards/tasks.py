@@ -19,9 +19,15 @@ from portal.players.services import today_in
 log = logging.getLogger(__name__)
 
 
-@app_task(retries=3, retry_delay=20)
-def refresh_card(league_id: int, profile_id: int) -> str:
-    """Make the player's card PDF if its content changed (and issue the card if due)."""
+@app_task(retries=3, retry_delay=20, context=True)
+def refresh_card(league_id: int, profile_id: int, task=None) -> str:
+    """Make the player's card PDF if its content changed (and issue the card if due).
+
+    A failure is tried again (three times, 20 s apart) while the card shows "being
+    made"; after the last try, or at once when a file the card prints is missing from
+    storage (trying again will not bring it back), the card is FAILED and its page
+    says why. `task` is huey's (None when called directly: no retry to wait for).
+    """
     with league_scope(league_id):
         profile = db.session.get(PlayerProfile, profile_id)
         if profile is None:
@@ -31,11 +37,14 @@ def refresh_card(league_id: int, profile_id: int) -> str:
             db.session.commit()
         except Exception as error:
             db.session.rollback()
-            log.exception("card of player %s failed", profile_id)
-            card = services.current_card(profile_id)
-            if card is not None:
-                card.pdf_state, card.pdf_error = PdfState.FAILED, f"{type(error).__name__}: {error}"
+            missing = isinstance(error, services.MissingAsset)
+            final = missing or not (task and task.retries)
+            if services.record_failure(profile, error, final=final) is not None:
                 db.session.commit()
+            if missing:
+                log.warning("card of player %s not made: %s", profile_id, error)
+                return "failed"
+            log.exception("card of player %s failed", profile_id)
             raise
     return card.pdf_state.value if card else "no card yet"
 

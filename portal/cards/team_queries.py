@@ -9,7 +9,6 @@ check page uses, so the roster and a scan can never disagree.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,12 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
-from portal.cards.content import card_verdict
+from portal.cards.card_queries import current_cards
+from portal.cards.content import card_verdict, terms_by_profile
 from portal.cards.models import Card, CardCheck, Team, TeamPlayer
 from portal.cards.status import VERDICTS, Verdict
+from portal.core.paging import Page, page_number, paginate, positive_id
 from portal.extensions import db
-from portal.memberships.admin_queries import Page
-from portal.memberships.models import Membership, MembershipStatus, Program
+from portal.memberships.models import Program
 from portal.players.models import PlayerProfile, ProfileStatus
 
 CHECKS_PER_PAGE = 50
@@ -54,11 +54,13 @@ def programs() -> list[Program]:
     )
 
 
-def _shirt_order(entry: TeamPlayer) -> tuple:
-    """By shirt number (as a number, "00" before "0"), players without one last, then name."""
-    number = entry.number
-    key = (0, int(number), -len(number)) if number.isdigit() else (1, 0, 0)
-    return (*key, entry.profile.last_name.lower(), entry.profile.first_name.lower())
+def roster_order(number: str | None, profile: PlayerProfile) -> tuple:
+    """How every roster lists players, on screen and on the printed sheet: by shirt
+    number as a number ("00" just before "0"), players without one last, then by last
+    and first name. Shirt numbers are digits or nothing (see team_services.NUMBER)."""
+    number = number or ""
+    key = (0, int(number), -len(number)) if number.isascii() and number.isdigit() else (1, 0, 0)
+    return (*key, profile.last_name.casefold(), profile.first_name.casefold())
 
 
 def team_players(team: Team) -> list[TeamPlayer]:
@@ -68,7 +70,7 @@ def team_players(team: Team) -> list[TeamPlayer]:
         .where(TeamPlayer.team_id == team.id)
         .options(selectinload(TeamPlayer.profile))
     ).all()
-    return sorted(entries, key=_shirt_order)
+    return sorted(entries, key=lambda entry: roster_order(entry.number, entry.profile))
 
 
 def addable_players(team: Team) -> list[PlayerProfile]:
@@ -107,25 +109,8 @@ def roster(team: Team, today: date) -> list[RosterRow]:
     """
     entries = team_players(team)
     ids = [entry.profile_id for entry in entries]
-    cards = (
-        {
-            card.profile_id: card
-            for card in db.session.scalars(
-                select(Card).where(Card.profile_id.in_(ids), Card.revoked_at.is_(None))
-            )
-        }
-        if ids
-        else {}
-    )
-    terms: dict[int, list[Membership]] = defaultdict(list)
-    if ids:
-        for term in db.session.scalars(
-            select(Membership).where(
-                Membership.profile_id.in_(ids),
-                Membership.status != MembershipStatus.PENDING_PAYMENT,
-            )
-        ):
-            terms[term.profile_id].append(term)
+    cards = current_cards(ids)
+    terms = terms_by_profile(ids, with_plans=False)
     rows = []
     for entry in entries:
         card = cards.get(entry.profile_id)
@@ -149,8 +134,8 @@ class CheckFilters:
         result, referee, page = (values.get(k, "") for k in ("result", "referee", "page"))
         return cls(
             result=result if result in VERDICTS else "",
-            referee=int(referee) if referee.isdigit() and 0 < int(referee) < 2**31 else None,
-            page=min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1,
+            referee=positive_id(referee),
+            page=page_number(page),
         )
 
     def args(self, **changes) -> dict:
@@ -168,17 +153,12 @@ def checks(filters: CheckFilters, per_page: int = CHECKS_PER_PAGE) -> Page:
         conditions.append(CardCheck.result == filters.result)
     if filters.referee:
         conditions.append(CardCheck.checked_by_id == filters.referee)
-    total = db.session.scalar(select(func.count(CardCheck.id)).where(*conditions))
-    page = min(filters.page, max(1, -(-total // per_page)))
-    rows = db.session.scalars(
+    query = (
         select(CardCheck)
         .where(*conditions)
         .order_by(CardCheck.checked_at.desc(), CardCheck.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .options(selectinload(CardCheck.checked_by))
-    ).all()
-    return Page(list(rows), total, page, per_page)
+    )
+    return paginate(query, filters.page, per_page, selectinload(CardCheck.checked_by))
 
 
 def checkers() -> list[User]:

@@ -70,11 +70,6 @@ def _number(team: Team, number: str, entry: TeamPlayer | None = None) -> str:
     return number
 
 
-def _changed(profile_ids) -> None:
-    for profile_id in profile_ids:
-        card_services.changed(profile_id)
-
-
 def create_team(league: League, name: str, program_id: int | None = None) -> Team:
     team = Team(league_id=league.id, name=_name(name), program_id=_program_id(program_id))
     db.session.add(team)
@@ -88,7 +83,7 @@ def update_team(team: Team, name: str, program_id: int | None) -> None:
     team.program_id = _program_id(program_id)
     if name != team.name:
         team.name = name
-        _changed(entry.profile_id for entry in team.players)
+        card_services.changed(*(entry.profile_id for entry in team.players))
     db.session.flush()
 
 
@@ -97,7 +92,7 @@ def delete_team(team: Team) -> None:
     profile_ids = [entry.profile_id for entry in team.players]
     db.session.delete(team)
     db.session.flush()
-    _changed(profile_ids)
+    card_services.changed(*profile_ids)
 
 
 def add_player(team: Team, profile: PlayerProfile, number: str = "") -> TeamPlayer:

@@ -17,6 +17,7 @@ from portal.cards import team_services as services
 from portal.cards.models import Team, TeamPlayer
 from portal.cards.team_services import TeamError
 from portal.core.htmx import hx_redirect, is_fragment_request, render
+from portal.core.paging import positive_id
 from portal.core.permissions import league_permission_required
 from portal.core.tenancy import get_or_404
 from portal.extensions import db
@@ -36,9 +37,10 @@ def _program_id() -> int | None:
     value = request.form.get("program", "")
     if not value:
         return None
-    if not value.isdigit() or not 0 < int(value) < 2**31:
+    program_id = positive_id(value)
+    if program_id is None:
         raise TeamError("program", "Choose one of the league's programs.")
-    return int(value)
+    return program_id
 
 
 def _index(fragment: str | None = None, errors: dict | None = None, status: int = 200):
@@ -147,9 +149,9 @@ def delete(team_id: int):
 @league_permission_required("manage_teams")
 def add_player(team_id: int):
     team = get_or_404(Team, team_id)
-    profile_id = request.form.get("profile", "")
+    profile_id = positive_id(request.form.get("profile"))
     try:
-        if not profile_id.isdigit():
+        if profile_id is None:
             raise TeamError("profile", "Choose a player to add.")
         profile = get_or_404(PlayerProfile, profile_id)
         entry = services.add_player(team, profile, request.form.get("number", ""))

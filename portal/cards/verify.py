@@ -11,8 +11,14 @@ query reads the card, player, league, team and terms together (a row per
 term) and a second the league's age groups, as plain rows rather than ORM
 objects; the token decides the league, so the read is unscoped (a token is
 unique across leagues). Anything that is not a well-formed token is UNKNOWN
-before the database is asked. The photo, resized once and stored, is then
-kept in memory by its key (a new photo gets a new key).
+before the database is asked, slashes included (/v/a%2Fb, /v/a/b.json). The
+photo, resized once and stored, is then kept in memory by its key (a new photo
+gets a new key).
+
+A signed-in referee's check of a code that is no card is logged too (a fake card
+leaves a trace); anonymous guesses are not, and cost no query beyond the card's.
+The JSON carries the dates and the time of the check as the page words them
+(`display`), so the referee's scanner shows exactly what the page shows.
 """
 
 from __future__ import annotations
@@ -24,18 +30,18 @@ from datetime import date, datetime
 from functools import cache, lru_cache
 from types import SimpleNamespace
 
-from flask import Blueprint, Response, abort, g, jsonify, make_response, render_template, request
-from flask_login import current_user
+from flask import Blueprint, Response, abort, jsonify, make_response, render_template
 from PIL import Image
 from sqlalchemy import and_, bindparam, select
 
+from portal.cards import check_log
 from portal.cards.content import member_number
-from portal.cards.models import Card, CardCheck, Team, TeamPlayer
+from portal.cards.filters import card_date, checked_time
+from portal.cards.models import Card, Team, TeamPlayer
 from portal.cards.status import Verdict, verdict
 from portal.core import ratelimit, tenancy
 from portal.core.db import utcnow
 from portal.core.images import jpeg_bytes
-from portal.core.permissions import can
 from portal.core.storage import StorageError, get_storage
 from portal.extensions import db, limiter
 from portal.leagues.models import League
@@ -123,6 +129,7 @@ def _card_query():
             Membership.starts_on,
             Membership.ends_on,
             Membership.suspended_until,
+            Membership.ended_at,
         )
         .join(PlayerProfile, PlayerProfile.id == Card.profile_id)
         .join(League, League.id == Card.league_id)
@@ -179,6 +186,7 @@ def find(token: str) -> Check | None:
         profile_status=first.profile_status,
         terms=terms,
         today=today_in(league),
+        timezone=league.timezone,
     )
     if not check.revoked:
         groups = connection.execute(_age_groups_query(), {"league_id": league.id}).all()
@@ -188,58 +196,44 @@ def find(token: str) -> Check | None:
     return check
 
 
-def _checked(token: str) -> tuple[Check | None, Verdict]:
+def _checked(token: str) -> tuple[Check | None, Verdict, str]:
     """One check, as both the page and the JSON make it: within the client's limits
     (CHECKS_PER_CLIENT checks and GUESSES_PER_CLIENT unknown tokens a minute, so a
-    field's worth of scans passes but guessing tokens does not), logged for staff."""
+    field's worth of scans passes but guessing tokens does not), logged for staff.
+    Also the time zone the time of the check is shown in: the card's league's (for
+    an unknown code, the checking referee's league's, else UTC)."""
     ratelimit.check(GUESSES_PER_CLIENT, "check-unknown", TOO_MANY_CHECKS)
     ratelimit.hit(CHECKS_PER_CLIENT, "check", TOO_MANY_CHECKS)
     check = find(token)
     if check is None:
         ratelimit.count(GUESSES_PER_CLIENT, "check-unknown")
-        return None, Verdict("unknown")
-    _log(check)
-    return check, check.outcome
+        league = check_log.log_unknown(token)
+        return None, Verdict("unknown"), league.timezone if league else "UTC"
+    check_log.log(check)
+    return check, check.outcome, check.league.timezone
 
 
-def _log(check: Check) -> None:
-    """Checks by signed-in league staff are kept: who, when, which card, what it said.
-
-    A scan with no cookie at all (a referee's phone camera, a passer-by) is anonymous.
-    """
-    if not request.cookies:
-        return
-    if not current_user.is_authenticated:
-        return
-    tenancy.set_current_league(check.league_id)
-    g.league = db.session.get(League, check.league_id)
-    if not can("check_cards"):
-        return
-    db.session.add(
-        CardCheck(
-            league_id=check.league_id,
-            card_id=check.card_id,
-            checked_by_id=current_user.id,
-            result=check.outcome.code,
-            player_name=check.name,
-        )
-    )
-    db.session.commit()
-
-
+# The path rules catch a token with a slash in it (an encoded %2F arrives decoded):
+# still an unknown token, not the site's 404 page. The plain rules come first and win.
+@bp.get("/<path:token>")
 @bp.get("/<token>")
 @ratelimit.skip_limiter  # counted in _checked, at a fraction of the cost
 def verify(token: str):
-    check, outcome = _checked(token)
-    html = render_template("cards/verify.html", check=check, outcome=outcome, checked_at=utcnow())
+    check, outcome, timezone = _checked(token)
+    html = render_template(
+        "cards/verify.html", check=check, outcome=outcome, checked_at=utcnow(), timezone=timezone
+    )
     return _private(make_response(html, 404 if check is None else 200))
 
 
+@bp.get("/<path:token>.json")
 @bp.get("/<token>.json")
 @ratelimit.skip_limiter
 def verify_json(token: str):
-    check, outcome = _checked(token)
-    body = {"status": outcome.code, "word": outcome.word, "checked_at": utcnow().isoformat()}
+    check, outcome, timezone = _checked(token)
+    now = utcnow()
+    body = {"status": outcome.code, "word": outcome.word, "checked_at": now.isoformat()}
+    body["display"] = _display(outcome, now, timezone)
     if check is not None:
         body.update(
             league=check.league.name,
@@ -249,6 +243,7 @@ def verify_json(token: str):
             valid_from=_iso(outcome.valid_from),
             valid_through=_iso(outcome.valid_through),
             suspended_until=_iso(outcome.suspended_until),
+            ended_on=_iso(outcome.ended_on),
             note=outcome.note or None,
         )
     return _private(make_response(jsonify(body), 404 if check is None else 200))
@@ -256,6 +251,13 @@ def verify_json(token: str):
 
 def _iso(day: date | datetime | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def _display(outcome: Verdict, now: datetime, timezone: str) -> dict:
+    """The dates and the time of the check worded as the check page words them."""
+    days = ("valid_from", "valid_through", "suspended_until", "ended_on")
+    shown = {name: card_date(getattr(outcome, name)) or None for name in days}
+    return {**shown, "checked_at": checked_time(now, timezone)}
 
 
 @bp.get("/<token>/photo")

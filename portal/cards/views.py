@@ -3,7 +3,8 @@ lets the card live on the phone's home screen and open without a connection
 (a web manifest per card and a service worker whose scope covers the card pages).
 
 The family (the guardian, or the player themself) and league staff who check
-cards may open a card; anyone else gets "not found".
+cards may open a card; anyone else gets "not found". League admins (who print
+cards) may also download it for a print shop: with a bleed and crop marks.
 """
 
 from __future__ import annotations
@@ -13,7 +14,18 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, g, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from portal.cards import card_queries, services
@@ -21,12 +33,12 @@ from portal.cards.content import card_content, card_verdict, terms_of
 from portal.cards.models import Card
 from portal.cards.qr import qr_svg
 from portal.core.db import utcnow
-from portal.core.permissions import can
-from portal.core.storage import redirect_to_file
+from portal.core.permissions import can, league_permission_required
+from portal.core.storage import content_disposition, download_name, redirect_to_file
 from portal.core.templating import asset, css_colour
 from portal.core.tenancy import get_or_404
 from portal.players.models import PlayerProfile
-from portal.players.services import today_in
+from portal.players.services import is_locked, today_in
 
 bp = Blueprint("cards", __name__)
 
@@ -51,13 +63,15 @@ def mine(profile_id: int):
     profile = _profile(profile_id)
     card = services.current_card(profile.id)
     now = utcnow()
-    face = _face(card, now) if card else {}
+    failed = _failure(profile, card)
+    face = _face(card, now, failed["failure"]) if card else {}
     progress = card_queries.pdf_progress(profile, card)
     body = render_template(
         "cards/mine.html",
         profile=profile,
         card=card,
         progress=progress,
+        **failed,
         polls=0,
         rendered_at=now,
         **face,
@@ -75,7 +89,12 @@ def making(profile_id: int):
     polls = min(request.args.get("n", 0, type=int), card_queries.MAX_POLLS) + 1
     progress = card_queries.pdf_progress(profile, card, polls)
     body = render_template(
-        "cards/_making.html", profile=profile, card=card, progress=progress, polls=polls
+        "cards/_making.html",
+        profile=profile,
+        card=card,
+        progress=progress,
+        **_failure(profile, card),
+        polls=polls,
     )
     response = make_response(body, 200 if progress.polling else 286)
     if card is not None and request.args.get("card") == "0":
@@ -86,8 +105,33 @@ def making(profile_id: int):
 @bp.get("/players/<int:profile_id>/card.pdf")
 @login_required
 def pdf(profile_id: int):
-    card = services.current_card(_profile(profile_id).id)
-    return redirect_to_file(card.pdf_key if card else None)
+    profile = _profile(profile_id)
+    card = services.current_card(profile.id)
+    return redirect_to_file(
+        card.pdf_key if card else None, filename=download_name(profile.full_name, "card")
+    )
+
+
+@bp.get("/players/<int:profile_id>/card-for-print-shop.pdf")
+@league_permission_required("print_cards")
+def print_shop_pdf(profile_id: int):
+    """The card as a print shop wants it: 2 mm of bleed and crop marks round each side.
+    Made on request from what the card shows today, and not kept (see
+    services.print_shop_pdf)."""
+    profile = get_or_404(PlayerProfile, profile_id)
+    card = services.current_card(profile.id)
+    if card is None:
+        abort(404)
+    try:
+        pdf = services.print_shop_pdf(card)
+    except services.MissingAsset as error:
+        flash(f"The card cannot be printed: the {error.asset} is missing.", "error")
+        return redirect(url_for(".mine", profile_id=profile.id), 303)
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    name = download_name(profile.full_name, "card", "print shop")
+    response.headers["Content-Disposition"] = content_disposition(name, "attachment")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/players/<int:profile_id>/card.webmanifest")
@@ -132,9 +176,23 @@ def service_worker():
     return response.make_conditional(request)
 
 
-def _face(card: Card, now: datetime) -> dict:
+def _failure(profile: PlayerProfile, card: Card | None) -> dict:
+    """Why the printable card could not be made (services.pdf_failure), and, for a
+    missing photo, whether the family may upload one now or must ask the league to
+    unlock the photo first."""
+    failure = services.pdf_failure(card)
+    return {
+        "failure": failure,
+        "photo_locked": failure == "photo_missing" and is_locked(profile),
+    }
+
+
+def _face(card: Card, now: datetime, failure: str | None = None) -> dict:
     """What the big card on the phone shows: the printed card's content, the verdict,
-    the QR of the check page, the clock as drawn (card.js ticks it) and the colours."""
+    the QR of the check page, the clock as drawn (card.js ticks it) and the colours.
+
+    A photo the worker found missing from storage (`failure`, see
+    services.pdf_failure) is not asked for: the card shows the initials instead."""
     league = card.profile.league
     today = today_in(league)
     local = now.astimezone(ZoneInfo(league.timezone))
@@ -145,7 +203,9 @@ def _face(card: Card, now: datetime) -> dict:
         "c": content,
         "outcome": card_verdict(card, today, terms),
         "qr": qr_svg(content["verify_url"], "pcard-qr-code", "QR code to check this card"),
-        "photo_url": url_for("check.photo", token=card.token) if content["photo_key"] else None,
+        "photo_url": url_for("check.photo", token=card.token)
+        if content["photo_key"] and failure != "photo_missing"
+        else None,
         "logo_url": url_for("l.leagues.logo", v=league.logo_key[-20:-4])
         if league.logo_key
         else None,

@@ -29,6 +29,7 @@ from portal.core.tasks import app_task
 from portal.core.transactions import after_commit
 
 log = logging.getLogger(__name__)
+MISSING_TEMPLATES = "mail.missing_templates"  # app.extensions key: names known not to exist
 
 
 def send_mail(to: str, subject: str, template: str, **context) -> None:
@@ -46,9 +47,21 @@ def send_mail(to: str, subject: str, template: str, **context) -> None:
 
 
 def _render_optional(name: str, **context) -> str | None:
+    """`name` rendered, or None if there is no such template (most mails are text only).
+
+    A template found missing is remembered by the app, so a mail does not search
+    every template folder for it again. Not while templates auto-reload (debug):
+    a template added then is used at once.
+    """
+    reloading = current_app.jinja_env.auto_reload
+    missing = current_app.extensions.setdefault(MISSING_TEMPLATES, set())
+    if not reloading and name in missing:
+        return None
     try:
         return render_template(name, **context)
-    except TemplateNotFound:
+    except TemplateNotFound as error:
+        if error.name == name and not reloading:  # not a missing include inside it
+            missing.add(name)
         return None
 
 

@@ -4,7 +4,11 @@
 `s3://bucket/prefix` (boto3; `AWS_ENDPOINT_URL` points it at any S3-compatible
 server). Every object is private: S3 objects are encrypted at rest and handed
 out through presigned links of minutes; local files through links signed with
-the app's secret that expire the same way.
+the app's secret that expire the same way. A link may carry the name the file
+is saved under (see `download_name`): S3 sends it from the presigned link's
+response-content-disposition, the local route (ops/files.py) from the signed
+token; either way the file still opens in the browser (inline), as a phone
+shows a PDF.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ import json
 import os
 import re
 import tempfile
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlencode, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 from flask import abort, current_app, redirect, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -25,6 +30,9 @@ from portal.core.transactions import after_commit, after_rollback
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,500}$")
 DEFAULT_LINK_SECONDS = 300
+NAME_LENGTH = 120  # characters of a download name before its extension
+_NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|;,%]+")  # unsafe or confusing in a name
+_NOT_ASCII_WORD = re.compile(r"[^A-Za-z0-9._]+")
 
 
 class StorageError(RuntimeError):
@@ -43,7 +51,9 @@ class Storage(Protocol):
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
-    def url(self, key: str, expires_in: int = DEFAULT_LINK_SECONDS) -> str: ...
+    def url(
+        self, key: str, expires_in: int = DEFAULT_LINK_SECONDS, filename: str | None = None
+    ) -> str: ...
     def check(self) -> None: ...
 
 
@@ -88,9 +98,14 @@ class LocalStorage:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
-    def url(self, key: str, expires_in: int = DEFAULT_LINK_SECONDS) -> str:
-        token = _serializer().dumps({"k": check_key(key), "e": expires_in})
-        return url_for("files.serve", token=token)
+    def url(
+        self, key: str, expires_in: int = DEFAULT_LINK_SECONDS, filename: str | None = None
+    ) -> str:
+        """A link signed with the app's secret; the name to save under travels in it."""
+        data = {"k": check_key(key), "e": expires_in}
+        if filename:
+            data["n"] = filename
+        return url_for("files.serve", token=_serializer().dumps(data))
 
     def check(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -146,12 +161,14 @@ class S3Storage:
             raise
         return True
 
-    def url(self, key: str, expires_in: int = DEFAULT_LINK_SECONDS) -> str:
-        return self.client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": self._key(key)},
-            ExpiresIn=expires_in,
-        )
+    def url(
+        self, key: str, expires_in: int = DEFAULT_LINK_SECONDS, filename: str | None = None
+    ) -> str:
+        """A presigned link; S3 answers it with the Content-Disposition signed into it."""
+        params = {"Bucket": self.bucket, "Key": self._key(key)}
+        if filename:
+            params["ResponseContentDisposition"] = content_disposition(filename)
+        return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
     def check(self) -> None:
         self.client.head_bucket(Bucket=self.bucket)
@@ -198,30 +215,78 @@ def discard(key: str) -> None:
     after_commit(lambda: storage.delete(key))
 
 
-def redirect_to_file(key: str | None, expires_in: int = DEFAULT_LINK_SECONDS):
+def redirect_to_file(
+    key: str | None, expires_in: int = DEFAULT_LINK_SECONDS, filename: str | None = None
+):
     """Answer with a redirect to a short-lived link that no cache may keep (404 if no file).
 
     Pages point at a route that checks permission and then lands here, so a
-    cached page never carries a usable link to a private file.
+    cached page never carries a usable link to a private file. `filename`: the
+    name the file is saved under (see `download_name`), else its key's last part.
     """
     if not key:
         abort(404)
-    response = redirect(get_storage().url(key, expires_in=expires_in), 302)
+    link = get_storage().url(key, expires_in=expires_in, filename=filename)
+    response = redirect(link, 302)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def download_name(*parts: str | None, extension: str = "pdf") -> str:
+    """A file name people recognise, from words such as a player's name and "card":
+    "Mia Parent", "card" -> "Mia-Parent-card.pdf".
+
+    Letters of any script are kept (the header sends them as UTF-8, see
+    `content_disposition`); spaces become hyphens, and characters that file systems
+    or headers trip on are dropped. Never empty: "download.pdf" at worst.
+    """
+    words = " ".join(part for part in parts if part)
+    stem = _NOT_IN_NAMES.sub(" ", unicodedata.normalize("NFC", words))
+    stem = "-".join(stem.split()).strip(".-")[:NAME_LENGTH].strip(".-")
+    return f"{stem or 'download'}.{extension}"
+
+
+def ascii_name(filename: str) -> str:
+    """`filename` in plain ASCII, for clients that ignore filename*: accents dropped
+    ("Zoë" -> "Zoe"), other letters and signs turned into hyphens."""
+    stem, dot, extension = filename.rpartition(".")
+    if not dot:
+        stem, extension = filename, ""
+    plain = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    plain = _NOT_ASCII_WORD.sub("-", plain).strip(".-")
+    plain = re.sub(r"-{2,}", "-", plain) or "download"
+    extension = _NOT_ASCII_WORD.sub("", extension)
+    return f"{plain}.{extension}" if extension else plain
+
+
+def content_disposition(filename: str, disposition: str = "inline") -> str:
+    """The Content-Disposition for a file shown in the browser and saved as `filename`
+    (RFC 6266): an ASCII `filename` for old clients, and `filename*` in UTF-8."""
+    return (
+        f'{disposition}; filename="{ascii_name(filename)}"; '
+        f"filename*=UTF-8''{quote(filename, safe='')}"
+    )
 
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="storage-link")
 
 
-def load_link(token: str) -> str | None:
-    """The key a signed local link points to, or None if forged or expired."""
+def read_link(token: str) -> tuple[str, str | None] | None:
+    """The key a signed local link points to and the name to save it under, or None if
+    the link is forged or expired."""
     try:
         data, signed_at = _serializer().loads(token, return_timestamp=True)
         age = (datetime.now(UTC) - signed_at).total_seconds()
         if age > int(data["e"]):
             return None
-        return check_key(data["k"])
-    except (BadSignature, StorageError, KeyError, TypeError, ValueError):
+        name = data.get("n")
+        return check_key(data["k"]), name if isinstance(name, str) and name else None
+    except (BadSignature, StorageError, KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+def load_link(token: str) -> str | None:
+    """The key a signed local link points to, or None if forged or expired."""
+    link = read_link(token)
+    return link[0] if link else None

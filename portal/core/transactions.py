@@ -8,13 +8,14 @@ callbacks here; one pair of session hooks runs them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 _COMMIT, _ROLLBACK = "after_commit_callbacks", "after_rollback_callbacks"
+_KEYS = "after_commit_keys"
 
 
 def _session() -> Session:
@@ -23,13 +24,22 @@ def _session() -> Session:
     return db.session()
 
 
-def after_commit(callback: Callable[[], None]) -> None:
-    """Run `callback` once the current transaction commits (now, if none is open)."""
+def after_commit(callback: Callable[[], None], key: Hashable | None = None) -> None:
+    """Run `callback` once the current transaction commits (now, if none is open).
+
+    With a `key`, a second callback under the same key in the same transaction is
+    dropped: five age groups added in one request queue one refresh of the league's
+    cards, not five."""
     session = _session()
-    if session.in_transaction():
-        session.info.setdefault(_COMMIT, []).append(callback)
-    else:
+    if not session.in_transaction():
         callback()
+        return
+    if key is not None:
+        keys = session.info.setdefault(_KEYS, set())
+        if key in keys:
+            return
+        keys.add(key)
+    session.info.setdefault(_COMMIT, []).append(callback)
 
 
 def after_rollback(callback: Callable[[], None]) -> None:
@@ -41,6 +51,7 @@ def after_rollback(callback: Callable[[], None]) -> None:
 
 def _run(session: Session, run: str, drop: str) -> None:
     session.info.pop(drop, None)
+    session.info.pop(_KEYS, None)
     for callback in session.info.pop(run, []):
         try:
             callback()

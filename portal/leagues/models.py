@@ -58,7 +58,8 @@ class League(TimestampMixin, db.Model):
     require_emergency_contact: Mapped[bool] = mapped_column(default=True, server_default=true())
     require_photo: Mapped[bool] = mapped_column(default=True, server_default=true())
     require_document: Mapped[bool] = mapped_column(default=True, server_default=true())
-    season_year: Mapped[int] = mapped_column(default=lambda: utcnow().year, server_default="2026")
+    # No database default: a year frozen into the schema goes stale (see create_league).
+    season_year: Mapped[int] = mapped_column(default=lambda: utcnow().year)
     age_cutoff_month: Mapped[int] = mapped_column(default=12, server_default="12")
     age_cutoff_day: Mapped[int] = mapped_column(default=31, server_default="31")
     approval_mode: Mapped[ApprovalMode] = mapped_column(

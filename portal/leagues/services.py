@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -42,17 +45,24 @@ class LeagueError(ValueError):
 
 
 def create_league(slug: str, **fields) -> League:
-    """A new league; the slug becomes its address and must be free."""
+    """A new league; the slug becomes its address and must be free.
+
+    Its season is the current year where it plays: the database has no default
+    for the year (one frozen into the schema would go stale).
+    """
     slug = slug.strip().lower()
     if db.session.execute(select(League.id).where(League.slug == slug)).first():
         raise LeagueError("Another league already uses this address.", field="slug")
     league = League(slug=slug, **{k: v for k, v in fields.items() if k in LEAGUE_FIELDS})
+    league.timezone = league.timezone or "UTC"
+    league.season_year = utcnow().astimezone(ZoneInfo(league.timezone)).year
     db.session.add(league)
     db.session.flush()
     return league
 
 
-# What every card of the league prints: a change remakes them all.
+# League settings every card prints, or that decide what it prints (the age group
+# comes from the season year and the cutoff date): a change remakes them all.
 CARD_FIELDS = (
     "name",
     "sport",
@@ -61,16 +71,31 @@ CARD_FIELDS = (
     "contact_email",
     "contact_phone",
     "website",
+    "card_shows_birth_date",
+    "season_year",
+    "age_cutoff_month",
+    "age_cutoff_day",
 )
 
 
-def update_league(league: League, **fields) -> None:
+@contextmanager
+def remaking_cards_if_changed(league: League) -> Iterator[None]:
+    """Around a change to `league`'s settings: if anything a card shows changed (see
+    CARD_FIELDS), tell the cards (league_look_changed) once the block is done. Both the
+    league details page and the player settings page change such fields; neither has
+    to know which of its fields are printed. Nothing is sent if the block raises."""
     before = {name: getattr(league, name) for name in CARD_FIELDS}
-    for name in LEAGUE_FIELDS:
-        if name in fields and fields[name] is not None:
-            setattr(league, name, fields[name])
+    yield
     if any(getattr(league, name) != value for name, value in before.items()):
         league_look_changed.send(league, league_id=league.id)
+
+
+def update_league(league: League, **fields) -> None:
+    """Save the league details page (a field given as None is left as it is)."""
+    with remaking_cards_if_changed(league):
+        for name in LEAGUE_FIELDS:
+            if name in fields and fields[name] is not None:
+                setattr(league, name, fields[name])
 
 
 def set_logo(league: League, data: bytes) -> str:

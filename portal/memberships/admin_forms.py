@@ -159,6 +159,8 @@ class PlanForm(FlaskForm):
     remove_pdf = BooleanField("Remove the current PDF")
     is_open = BooleanField("Open for registration", default=True)
 
+    price_minor: int | None = None  # the typed price in minor units, read by `validate`
+
     @classmethod
     def for_plan(
         cls, plan: Plan | None, groups: list[AgeGroup], currency: str = "usd", **kwargs
@@ -179,7 +181,9 @@ class PlanForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         """Only the chosen term's fields count: a rolling plan has no season dates to read,
-        and a season no length (browsers send both groups of fields either way)."""
+        and a season no length (browsers send both groups of fields either way). The
+        price is read here, once, for its check and for `plan_data`."""
+        self.price_minor = self._read_price()
         super().validate(extra_validators)
         ignored = {
             TermKind.FIXED.value: ("duration", "duration_unit"),
@@ -191,10 +195,10 @@ class PlanForm(FlaskForm):
         return not self.errors
 
     def validate_price(self, field) -> None:
-        if field.data and self.price_minor() is None:
+        if field.data and self.price_minor is None:
             raise ValidationError("Enter the price as a number, like 120.00.")
 
-    def price_minor(self) -> int | None:
+    def _read_price(self) -> int | None:
         currency = self.currency.data if self.currency.data in CURRENCIES else "usd"
         try:
             return parse_money(self.price.data or "", currency)
@@ -206,13 +210,14 @@ class PlanForm(FlaskForm):
         return frozenset(name for name in self.errors if name != "csrf_token")
 
     def plan_data(self) -> PlanData:
-        """What was typed, as a PlanData; None where a value is missing or unreadable."""
+        """What was typed, as a PlanData; None where a value is missing or unreadable.
+        Call it after `validate`, which reads the price."""
         term = self.term.data if self.term.data in set(TermKind) else None
         unit = self.duration_unit.data if self.duration_unit.data in set(DurationUnit) else None
         return PlanData(
             name=self.name.data or "",
             description=self.description.data or "",
-            price_minor=self.price_minor(),
+            price_minor=self.price_minor,
             currency=self.currency.data or "",
             term=TermKind(term) if term else None,
             season_start=self.season_start.data,

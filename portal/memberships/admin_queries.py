@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.core.money import format_money
+from portal.core.paging import Page, page_number, paginate, positive_id  # Page: cards uses it
 from portal.extensions import db
 from portal.memberships import eligibility
 from portal.memberships.lifecycle import CURRENT
@@ -92,14 +93,12 @@ class Filters:
 
     @classmethod
     def read(cls, values) -> Filters:
-        plan = values.get("plan", "")
         status = values.get("status", "current")
-        page = values.get("page", "1")
         return cls(
-            plan_id=int(plan) if plan.isdigit() and 0 < int(plan) < 2**31 else None,
+            plan_id=positive_id(values.get("plan")),
             status=status if status in STATUS_FILTERS else "current",
             q=" ".join(values.get("q", "").split())[:80],
-            page=min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1,
+            page=page_number(values.get("page")),
         )
 
     def args(self, **changes) -> dict:
@@ -110,27 +109,7 @@ class Filters:
         return {k: v for k, v in values.items() if v != defaults[k]}
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[Membership]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        return min(self.page * self.per_page, self.total)
-
-
-def memberships(filters: Filters, per_page: int = PER_PAGE) -> Page:
+def memberships(filters: Filters, per_page: int = PER_PAGE) -> Page[Membership]:
     """One page of the league's memberships, newest first, with player, plan and program.
 
     Joins name the entity (`join(PlayerProfile, ...)`) rather than the relationship: the
@@ -145,26 +124,16 @@ def memberships(filters: Filters, per_page: int = PER_PAGE) -> Page:
     if filters.q:
         name = func.lower(PlayerProfile.first_name + " " + PlayerProfile.last_name)
         conditions.append(name.contains(filters.q.lower(), autoescape=True))
-    total = db.session.scalar(
-        select(func.count())
-        .select_from(Membership)
-        .join(PlayerProfile, Membership.profile_id == PlayerProfile.id)
-        .where(*conditions)
-    )
-    page = min(filters.page, max(1, -(-total // per_page)))
-    rows = db.session.scalars(
+    return paginate(
         select(Membership)
         .join(PlayerProfile, Membership.profile_id == PlayerProfile.id)
         .where(*conditions)
-        .order_by(Membership.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-        .options(
-            selectinload(Membership.profile),
-            selectinload(Membership.plan).selectinload(Plan.program),
-        )
-    ).all()
-    return Page(list(rows), total, page, per_page)
+        .order_by(Membership.id.desc()),
+        filters.page,
+        per_page,
+        selectinload(Membership.profile),
+        selectinload(Membership.plan).selectinload(Plan.program),
+    )
 
 
 def status_counts() -> dict[str, int]:
@@ -199,13 +168,18 @@ def order_ids(membership_ids: list[int]) -> dict[int, int]:
 
 @dataclass(frozen=True)
 class RosterRow:
+    """A player once, with the term that runs now (or starts next) and, when a renewal
+    is paid already, the day it runs to."""
+
     membership: Membership
     profile: PlayerProfile
     group: AgeGroup | None
+    renewed_to: date | None = None
 
 
 def roster(plan: Plan, today: date) -> list[RosterRow]:
-    """The plan's players with a current term (active or suspended, not yet over), by name."""
+    """The plan's players with a current term (active or suspended, not yet over), by
+    name: each once, however many terms they have paid for ahead."""
     rows = db.session.scalars(
         select(Membership)
         .join(PlayerProfile, Membership.profile_id == PlayerProfile.id)
@@ -217,13 +191,25 @@ def roster(plan: Plan, today: date) -> list[RosterRow]:
         .order_by(
             func.lower(PlayerProfile.last_name),
             func.lower(PlayerProfile.first_name),
+            Membership.profile_id,
+            Membership.starts_on,
             Membership.id,
         )
         .options(selectinload(Membership.profile).selectinload(PlayerProfile.guardian))
     ).all()
+    terms: dict[int, list[Membership]] = {}
+    for membership in rows:  # a player's terms together, the earliest first
+        terms.setdefault(membership.profile_id, []).append(membership)
     groups = _age_groups()
     league = plan.league
-    return [RosterRow(m, m.profile, _group(m.profile, league, groups)) for m in rows]
+    roster_rows = []
+    for first, *later in terms.values():
+        last = max((m.ends_on for m in later), default=None)
+        renewed_to = last if last and last > first.ends_on else None
+        roster_rows.append(
+            RosterRow(first, first.profile, _group(first.profile, league, groups), renewed_to)
+        )
+    return roster_rows
 
 
 def _group(profile: PlayerProfile, league, groups: list[AgeGroup]) -> AgeGroup | None:

@@ -12,9 +12,9 @@ import calendar
 from datetime import date, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 
-from portal.core.db import utcnow
+from portal.core.db import conditional_update, new_params, utcnow
 from portal.core.signals import player_card_changed
 from portal.extensions import db
 from portal.memberships.models import DurationUnit, Membership, MembershipStatus, Plan, TermKind
@@ -65,7 +65,12 @@ def term_dates(plan: Plan, profile_id: int, today: date) -> tuple[date, date]:
     """
     if plan.term == TermKind.FIXED:
         return plan.season_start, plan.season_end
-    end = current_end(profile_id, plan.id)
+    return dates_after(plan, current_end(profile_id, plan.id), today)
+
+
+def dates_after(plan: Plan, end: date | None, today: date) -> tuple[date, date]:
+    """A rolling term's dates, given the last day already paid (`end`, or None): no
+    day is lost by renewing early, and a lapsed player starts again today."""
     start = end + timedelta(days=1) if end and end >= today else today
     return start, add_duration(start, plan.duration, plan.duration_unit)
 
@@ -79,7 +84,7 @@ def _move(membership: Membership, from_states, **values) -> bool:
         {
             "membership_id": membership.id,
             "from_states": list(from_states),
-            **{f"new_{name}": value for name, value in values.items()},
+            **new_params(values),
         },
     ).first()
     if moved is None:
@@ -94,15 +99,13 @@ def _move_statement(names: tuple[str, ...]):
     """`UPDATE memberships SET <names> WHERE id = :membership_id AND status IN
     :from_states RETURNING *`, built once per set of columns: making and keying the
     statement cost the payment worker more CPU than running it."""
-    return (
-        update(Membership)
-        .where(
-            Membership.id == bindparam("membership_id"),
-            Membership.status.in_(bindparam("from_states", expanding=True)),
-        )
-        .values({name: bindparam(f"new_{name}") for name in names})
-        .returning(Membership)
-        .execution_options(synchronize_session=False, populate_existing=True)
+    return conditional_update(
+        Membership,
+        "membership_id",
+        states="from_states",
+        names=names,
+        returning=(Membership,),
+        populate_existing=True,
     )
 
 

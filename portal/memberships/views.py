@@ -1,5 +1,5 @@
-"""The family's side of memberships: what the league offers, registering and paying,
-coming back from the checkout, and the memberships they hold.
+"""The family's side of memberships: what the league offers, and registering and
+paying (coming back from the checkout and the memberships held: family_views.py).
 
 Every price a page shows is read from our plans, never from the form: the
 summary a parent sees while choosing is computed by the server on each change
@@ -9,28 +9,27 @@ summary a parent sees while choosing is computed by the server on each change
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
-from portal.core.db import utcnow
 from portal.core.htmx import render
-from portal.core.tenancy import get_or_404
+from portal.core.paging import positive_id
 from portal.extensions import db
-from portal.memberships import eligibility, lifecycle, queries
+from portal.memberships import eligibility, queries
+from portal.memberships.eligibility import Problem
 from portal.memberships.models import Membership, Plan, Program, TermKind
-from portal.payments import checkout, fulfilment
-from portal.payments.checkout import SESSION_LIFETIME, CheckoutError, Selection
+from portal.payments import checkout
+from portal.payments.checkout import CheckoutError, Selection
 from portal.payments.gateway import GatewayError, GatewayUnavailable
 from portal.payments.models import Order, OrderStatus
 from portal.players import queries as player_queries
 from portal.players.models import PlayerProfile
-from portal.players.services import missing_for_submission, today_in
+from portal.players.services import today_in
 
 bp = Blueprint("memberships", __name__)
 NOT_REGISTERING = "none"
@@ -81,9 +80,15 @@ def register():
 def summary():
     """The order summary for what is chosen so far, re-drawn by htmx on every change."""
     profiles = player_queries.profiles_of(current_user.id)
+    reads = eligibility.Reads(today_in(g.league))
     return render(
         "memberships/_summary_response.html",
-        summary=_summary(profiles, queries.open_plans(), request.form),
+        summary=_summary(
+            profiles,
+            queries.open_plans(),
+            request.form,
+            lambda profile, plan: eligibility.problems(profile, plan, reads.today, reads),
+        ),
         agreed=_agreed(request.form),
     )
 
@@ -95,6 +100,11 @@ def _pay(order: Order):
     try:
         url = checkout.open_session(order)
         db.session.commit()
+    except CheckoutError as error:  # replaced meanwhile by a newer checkout (another tab)
+        db.session.rollback()
+        for message in error.messages:
+            flash(message, "error")
+        return redirect(url_for(".register"), 303)
     except (GatewayUnavailable, GatewayError):
         db.session.rollback()
         flash("The payment service did not answer. Nothing was charged; please try again.", "error")
@@ -111,7 +121,7 @@ def _parse_choices(profiles, plans) -> tuple[list[Selection], set[int]]:
         choice = request.form.get(f"plan-{profile.id}", NOT_REGISTERING)
         if choice == NOT_REGISTERING:
             continue
-        plan = by_id.get(int(choice)) if choice.isdigit() else None
+        plan = by_id.get(positive_id(choice))
         if plan is None:
             raise CheckoutError([f"The plan chosen for {profile.first_name} is not offered here."])
         selections.append(Selection(profile, plan))
@@ -123,7 +133,7 @@ def _parse_choices(profiles, plans) -> tuple[list[Selection], set[int]]:
 
 
 def _agreed(values) -> set[int]:
-    return {int(v) for v in values.getlist("agree") if v.isdigit()}
+    return {plan_id for plan_id in map(positive_id, values.getlist("agree")) if plan_id}
 
 
 # -- what the register page shows ------------------------------------------------------
@@ -134,7 +144,7 @@ class Option:
     """One plan as offered to one player: why not (if so), and when the term would run."""
 
     plan: Plan
-    problems: list[str]
+    problems: list[Problem]
     starts: date | None
     ends: date | None
 
@@ -151,17 +161,55 @@ class PlayerCard:
     def can_join(self) -> bool:
         return any(not o.problems for _, options in self.programs for o in options)
 
+    def _problems(self) -> list[Problem]:
+        return [p for _, options in self.programs for o in options for p in o.problems]
+
     @property
     def needs_profile(self) -> bool:
-        """Is something missing from the profile itself (a photo, proof of age...)?"""
-        return bool(missing_for_submission(self.profile))
+        """Is something missing from the profile (a photo, a field a plan asks for)? Only
+        then does a link to the profile help."""
+        return any(p.kind == Problem.PROFILE for p in self._problems())
+
+    @property
+    def why_nothing(self) -> str:
+        """Why no plan is open to the player, briefly ("already registered for 2 plans,
+        1 plan full"): each plan's own reason is shown beside it."""
+        counts: dict[str, int] = {}
+        for _, options in self.programs:
+            for option in options:
+                for kind in dict.fromkeys(p.kind for p in option.problems):
+                    counts[kind] = counts.get(kind, 0) + 1
+        parts = [REASONS[kind](n) for kind in REASONS if (n := counts.get(kind))]
+        if len(parts) > 1:
+            return ", ".join(parts[:-1]) + " and " + parts[-1]
+        return parts[0] if parts else ""
+
+
+def _plans(n: int) -> str:
+    return f"{n} plan{'' if n == 1 else 's'}"
+
+
+# What each sort of problem amounts to, in a few words, in the order the page lists
+# them (missing profile details come with a link to the profile).
+REASONS = {
+    Problem.PROFILE: lambda n: "profile details missing",
+    Problem.REGISTERED: lambda n: f"already registered for {_plans(n)}",
+    Problem.RENEWAL: lambda n: "renewal not open yet",
+    Problem.CLEARING: lambda n: "a payment still clearing",
+    Problem.FULL: lambda n: f"{_plans(n)} full",
+    Problem.AGE: lambda n: f"{_plans(n)} for other ages",
+    Problem.CLOSED: lambda n: f"{_plans(n)} closed",
+}
 
 
 @dataclass(frozen=True)
 class Summary:
-    """What would be paid for: a line per chosen player, and the agreements to accept."""
+    """What would be paid for: a line per chosen player, and the agreements to accept.
+    `refused`: choices that cannot be bought (the plan filled meanwhile, a link to a plan
+    the player cannot take), each with its reasons, shown apart and never in the total."""
 
     lines: list[tuple[PlayerProfile, Plan]]
+    refused: list[tuple[PlayerProfile, Plan, list[str]]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -181,27 +229,35 @@ class Summary:
         return list(found.values())
 
 
-def _summary(profiles, plans, values) -> Summary:
+def _summary(profiles, plans, values, problems_of) -> Summary:
     """The valid choices in `values` (unknown players or plans are left out: the
-    checkout refuses them with a message when the form is sent)."""
+    checkout refuses them with a message when the form is sent); those the player
+    cannot take now (`problems_of(profile, plan)`) are set apart as refused."""
     by_id = {str(plan.id): plan for plan in plans}
-    lines = [
-        (profile, by_id[values.get(f"plan-{profile.id}")])
-        for profile in profiles
-        if values.get(f"plan-{profile.id}") in by_id
-    ]
-    return Summary(lines)
+    lines, refused = [], []
+    for profile in profiles:
+        plan = by_id.get(values.get(f"plan-{profile.id}"))
+        if plan is None:
+            continue
+        if problems := problems_of(profile, plan):
+            refused.append((profile, plan, problems))
+        else:
+            lines.append((profile, plan))
+    return Summary(lines, refused)
 
 
-def _player_card(profile: PlayerProfile, plans: list[Plan], today: date) -> PlayerCard:
+def _player_card(profile: PlayerProfile, plans: list[Plan], reads: eligibility.Reads) -> PlayerCard:
+    """`reads` is shared by every card of the page: what one player's checks read
+    (places taken, age groups) is not read again for the next."""
+    today = reads.today
     programs: dict[int, tuple[Program, list[Option]]] = {}
     for plan in plans:
-        problems = eligibility.problems(profile, plan, today)
+        problems = eligibility.problems(profile, plan, today, reads)
         if problems:
             starts = plan.season_start if plan.term == TermKind.FIXED else None
             ends = plan.season_end if plan.term == TermKind.FIXED else None
         else:
-            starts, ends = lifecycle.term_dates(plan, profile.id, today)
+            starts, ends = reads.term_dates(plan, profile.id)
             if plan.term == TermKind.ROLLING and starts <= today:
                 starts = None  # "from the day you pay" reads better than today's date
         option = Option(plan, problems, starts, ends)
@@ -210,16 +266,29 @@ def _player_card(profile: PlayerProfile, plans: list[Plan], today: date) -> Play
 
 
 def _register_page(profiles, plans, errors=None, status=200):
+    """The page, with the choices in the form or link kept where they can still be made:
+    a plan the player cannot take now (full since they chose it) falls back to "Not this
+    time", and the summary says why instead of pricing it."""
     today = today_in(g.league)
     values = request.form if request.method == "POST" else request.args
+    reads = eligibility.Reads(today)
+    cards = [_player_card(profile, plans, reads) for profile in profiles]
+    problems = {
+        (card.profile.id, option.plan.id): option.problems
+        for card in cards
+        for _, options in card.programs
+        for option in options
+    }
+    summary = _summary(profiles, plans, values, lambda pr, pl: problems[(pr.id, pl.id)])
+    refused = {f"plan-{profile.id}" for profile, _, _ in summary.refused}
     return render(
         "memberships/register.html",
         profiles=profiles,
         plans=plans,
-        cards=[_player_card(profile, plans, today) for profile in profiles],
-        summary=_summary(profiles, plans, values),
+        cards=cards,
+        summary=summary,
         errors=errors or [],
-        chosen={k: v for k, v in values.items() if k.startswith("plan-")},
+        chosen={k: v for k, v in values.items() if k.startswith("plan-") and k not in refused},
         agreed=_agreed(values),
         nonce=secrets.token_urlsafe(16),
         today=today,
@@ -238,106 +307,3 @@ def agreement_pdf_url(plan: Plan) -> str | None:
 
 
 bp.add_app_template_global(agreement_pdf_url)
-
-
-# -- back from the checkout -------------------------------------------------------------
-
-
-def _own_order(order_id: int) -> Order:
-    order = get_or_404(Order, order_id)
-    if order.guardian_id != current_user.id:
-        abort(404)
-    return order
-
-
-@bp.get("/register/done/<int:order_id>")
-@login_required
-def checkout_done(order_id: int):
-    """Back from the checkout: confirm now (the webhook may not have arrived yet)."""
-    order = _own_order(order_id)
-    if order.status in (OrderStatus.OPEN, OrderStatus.PROCESSING) and order.session_id:
-        try:
-            fulfilment.sync_order(order)
-            db.session.commit()
-        except GatewayUnavailable:
-            db.session.rollback()  # the webhook will confirm it; the page says "on its way"
-    return render("memberships/done.html", order=order)
-
-
-@bp.get("/register/cancelled/<int:order_id>")
-@login_required
-def checkout_cancelled(order_id: int):
-    """The payer left the checkout: nothing was charged; they may go back to it."""
-    return render("memberships/cancelled.html", order=_own_order(order_id))
-
-
-# -- the family's memberships ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Term:
-    """A current term, and whether (or from when) the family can renew it."""
-
-    membership: Membership
-    renew_url: str | None
-    renewal_opens: date | None
-
-
-@dataclass(frozen=True)
-class PlayerTerms:
-    """A player on "My memberships": the current terms (the one ending last first), and
-    the ended ones."""
-
-    profile: PlayerProfile
-    current: list[Term]
-    history: list[Membership]
-
-
-@bp.get("/memberships/")
-@login_required
-def mine():
-    """The family's memberships here: what is active, until when, and what to renew."""
-    today = today_in(g.league)
-    terms = queries.memberships_of_guardian(current_user.id)
-    players = [
-        _player_terms(profile, [m for m in terms if m.profile_id == profile.id], today)
-        for profile in player_queries.profiles_of(current_user.id)
-    ]
-    return render("memberships/mine.html", players=players, waiting=_waiting_orders(), today=today)
-
-
-def _player_terms(profile: PlayerProfile, terms: list[Membership], today: date) -> PlayerTerms:
-    """`terms` come newest first; a term followed by a later one on the same plan (a
-    renewal already paid) has nothing left to renew."""
-    current, renewed_plans = [], set()
-    for membership in (m for m in terms if m.status in lifecycle.CURRENT):
-        renew_url = opens = None
-        if membership.ends_on is not None and membership.plan_id not in renewed_plans:
-            opens = eligibility.renewal_opens_on(membership.plan, membership.ends_on)
-            if today >= opens:
-                plan = membership.plan
-                again = plan.is_open and plan.term == TermKind.ROLLING
-                renew_url = url_for(
-                    ".register", **({f"plan-{profile.id}": plan.id} if again else {})
-                )
-        renewed_plans.add(membership.plan_id)
-        current.append(Term(membership, renew_url, opens))
-    history = [m for m in terms if m.status not in lifecycle.CURRENT]
-    return PlayerTerms(profile, current, history)
-
-
-def _waiting_orders() -> list[Order]:
-    """This family's checkouts still under way: a bank debit on its way, or a checkout
-    left open within the last hour (its page still takes payment)."""
-    recent = utcnow() - SESSION_LIFETIME - timedelta(minutes=5)
-    return list(
-        db.session.scalars(
-            select(Order)
-            .where(
-                Order.guardian_id == current_user.id,
-                (Order.status == OrderStatus.PROCESSING)
-                | ((Order.status == OrderStatus.OPEN) & (Order.created_at > recent)),
-            )
-            .order_by(Order.id.desc())
-        )
-    )

@@ -18,11 +18,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import User
 from portal.core.money import minor_units
+from portal.core.paging import Page, page_number, paginate, positive_id
 from portal.core.tenancy import league_scope
 from portal.extensions import db
 from portal.leagues.models import League
@@ -75,10 +76,6 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-def _positive(text: str | None, default: int | None = None) -> int | None:
-    return int(text) if text and text.isdigit() and 0 < int(text) < 2**31 else default
-
-
 def parse_filters(args: Mapping[str, str]) -> OrderFilters:
     """Filters from a query string (the filter form and the page links)."""
     status = args.get("status", "")
@@ -87,11 +84,11 @@ def parse_filters(args: Mapping[str, str]) -> OrderFilters:
         date_from, date_to = date_to, date_from
     return OrderFilters(
         status=status if status in {s.value for s in OrderStatus} else "",
-        plan_id=_positive(args.get("plan")),
+        plan_id=positive_id(args.get("plan")),
         date_from=date_from,
         date_to=date_to,
         q=(args.get("q") or "").strip()[:100],
-        page=_positive(args.get("page"), 1),
+        page=page_number(args.get("page")),
     )
 
 
@@ -127,8 +124,9 @@ def filtered(filters: OrderFilters, league: League) -> Select:
 
 def _matches(text: str):
     """An order number, a gateway reference, or part of a payer's or player's name."""
-    if text.isdigit():
-        return Order.id == int(text)
+    if text.isascii() and text.isdigit():  # an order number (no order has one out of range)
+        order_id = positive_id(text)
+        return Order.id == order_id if order_id else false()
     if text.startswith(("cs_", "pi_")):
         return or_(Order.session_id == text, Order.payment_intent_id == text)
     text = text.lower()
@@ -147,76 +145,22 @@ def _matches(text: str):
     return or_(Order.guardian_id.in_(payers), Order.id.in_(players))
 
 
+# What a row shows (payer, players, plans), loaded in a few batched queries, not one
+# per row; `selectinload` also works batch by batch with `yield_per`.
+DETAILS = (
+    joinedload(Order.guardian),
+    selectinload(Order.lines).options(joinedload(OrderLine.profile), joinedload(OrderLine.plan)),
+)
+
+
 def with_details(query: Select) -> Select:
-    """Load what a row shows (payer, players, plans) in a few batched queries, not one
-    per row; `selectinload` also works batch by batch with `yield_per`."""
-    return query.options(
-        joinedload(Order.guardian),
-        selectinload(Order.lines).options(
-            joinedload(OrderLine.profile), joinedload(OrderLine.plan)
-        ),
-    )
+    """The query with what its rows show loaded (see `DETAILS`)."""
+    return query.options(*DETAILS)
 
 
-@dataclass(frozen=True)
-class Total:
-    currency: str
-    count: int
-    paid: int
-    refunded: int
-
-    @property
-    def net(self) -> int:
-        return self.paid - self.refunded
-
-
-@dataclass(frozen=True)
-class Page:
-    orders: list[Order]
-    number: int
-    count: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.count + PER_PAGE - 1) // PER_PAGE, 1)
-
-    @property
-    def first(self) -> int:
-        return (self.number - 1) * PER_PAGE + 1 if self.orders else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.orders) - 1 if self.orders else 0
-
-
-def page_of(filters: OrderFilters, league: League) -> Page:
+def page_of(filters: OrderFilters, league: League) -> Page[Order]:
     """One page (50 orders) of the filtered list; a page past the end shows the last."""
-    query = filtered(filters, league)
-    count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max((count + PER_PAGE - 1) // PER_PAGE, 1)
-    number = min(filters.page, pages)
-    orders = db.session.scalars(
-        with_details(query).limit(PER_PAGE).offset((number - 1) * PER_PAGE)
-    ).all()
-    return Page(list(orders), number, count)
-
-
-def totals(filters: OrderFilters, league: League) -> list[Total]:
-    """Count, paid, refunded and net of the whole filtered set, one line per currency
-    (a league may sell plans in more than one)."""
-    ids = filtered(filters, league).order_by(None).with_only_columns(Order.id)
-    rows = db.session.execute(
-        select(
-            Order.currency,
-            func.count(Order.id),
-            func.coalesce(func.sum(Order.paid_minor), 0),
-            func.coalesce(func.sum(Order.refunded_minor), 0),
-        )
-        .where(Order.id.in_(ids))
-        .group_by(Order.currency)
-        .order_by(func.count(Order.id).desc())
-    ).all()
-    return [Total(currency, n, int(paid), int(refunded)) for currency, n, paid, refunded in rows]
+    return paginate(filtered(filters, league), filters.page, PER_PAGE, *DETAILS)
 
 
 def plans() -> list[Plan]:

@@ -1,5 +1,5 @@
 """League admins: the league's payments, the export, one order, refunds, "check again",
-and settling a flagged order (accept its payment, or refund it).
+and settling a flagged order (accept its payment, refund it, or close it unpaid).
 
 Each view parses, calls a query or a service, commits once and renders. The
 refund form carries what was refunded when it was shown, so a second click,
@@ -23,7 +23,15 @@ from portal.core.money import MoneyError, format_money, parse_money
 from portal.core.permissions import league_permission_required
 from portal.core.tenancy import get_or_404
 from portal.extensions import db
-from portal.payments import admin_queries, attention, fulfilment, reconciliation, refunds
+from portal.payments import (
+    admin_queries,
+    attention,
+    fulfilment,
+    outcomes,
+    reconciliation,
+    refunds,
+    totals,
+)
 from portal.payments.gateway import GatewayError, GatewayUnavailable, get_gateway
 from portal.payments.models import Order, OrderStatus
 from portal.players.services import today_in
@@ -68,12 +76,15 @@ class RefundForm(FlaskForm):
 
 @bp.context_processor
 def helpers() -> dict:
-    """Dates on the league's clock, and the gateway's name, for these templates."""
+    """Dates on the league's clock, the gateway's name and outcomes in words, for these
+    templates."""
     league = g.get("league")
     return {
         "local": partial(admin_queries.league_time, league=league) if league else None,
         "gateway_name": lambda order: GATEWAY_NAMES.get(order.gateway, order.gateway),
         "stripe_url": admin_queries.stripe_dashboard_url,
+        "outcome_text": outcomes.describe,
+        "status_label": outcomes.status_label,
     }
 
 
@@ -88,7 +99,7 @@ def index():
         "payments/_orders.html",
         filters=filters,
         page=admin_queries.page_of(filters, g.league),
-        totals=admin_queries.totals(filters, g.league),
+        totals=totals.of_filtered(filters, g.league),
         plans=admin_queries.plans(),
         statuses=list(OrderStatus),
         attention=admin_queries.needing_attention(),
@@ -214,8 +225,19 @@ def refund_flagged(order_id: int):
     return _settle(order, lambda: attention.refund(order, admin, form.note.data or ""))
 
 
+@bp.post("/<int:order_id>/close")
+@league_permission_required("manage_league")
+def close(order_id: int):
+    """A flagged order nobody paid is closed: its checkout is ended at the gateway and
+    its players' places are released; who closed it is kept. Refused once a payment
+    shows at the gateway; a second click finds the order closed."""
+    order = get_or_404(Order, order_id)
+    return _settle(order, lambda: attention.close(order, current_user._get_current_object()))
+
+
 def _settle(order: Order, action):
-    """Run an accept or a refund of a flagged order, commit, and say what happened."""
+    """Run an accept, a refund or a close of a flagged order, commit, and say what
+    happened."""
     try:
         outcome = action()
         db.session.commit()
@@ -231,6 +253,22 @@ def _settle(order: Order, action):
             "refunded": (
                 "The payment was refunded in full; the players are not registered.",
                 "success",
+            ),
+            "closed": (
+                "Order closed: nothing was paid, its checkout can no longer be paid, and "
+                "the players' places are released.",
+                "success",
+            ),
+            "payment seen": (
+                "A payment has arrived for this order, so it was not closed: accept the "
+                "payment or refund it instead.",
+                "error",
+            ),
+            "payment on its way": (
+                "The payer has started a payment that has not arrived yet (a bank payment "
+                "can take a few days), so the order was not closed. Use “Check again” "
+                "once it has arrived, then accept or refund it.",
+                "error",
             ),
         }
         default = (f"Nothing to do: the order is already “{order.status.label}”.", "info")

@@ -1,12 +1,14 @@
 """Settling a flagged order (NEEDS_ATTENTION): the league admin accepts the payment as
-it was made, or refunds all of it.
+it was made, refunds all of it, or, when nothing was paid, closes the order.
 
-Both start from the gateway's current word, not from what was stored when the
-order was flagged, and both are a conditional move out of NEEDS_ATTENTION: a
+All three start from the gateway's current word, not from what was stored when the
+order was flagged, and all are a conditional move out of NEEDS_ATTENTION: a
 second click, or a second admin, finds the order settled and changes nothing.
 The refund moves the order first and asks the gateway after, inside the same
 transaction, so an "Accept" racing it waits for the row and then finds nothing to
-accept; if the gateway fails the view rolls back and the order is flagged again.
+accept; if the gateway fails the view rolls back and the order is flagged again. The
+close ends the checkout at the gateway first: once that is done nobody can pay it, so
+there is nothing left for the order's move to race.
 """
 
 from __future__ import annotations
@@ -17,20 +19,29 @@ from portal.core.money import format_money
 from portal.extensions import db
 from portal.memberships import lifecycle
 from portal.payments import fulfilment
-from portal.payments.gateway import SessionInfo, get_gateway
-from portal.payments.models import Order, OrderStatus
+from portal.payments.gateway import GatewayError, SessionInfo, get_gateway
+from portal.payments.models import Order, OrderStatus, Resolution
 
 
 class AttentionError(ValueError):
     """The flagged order cannot be settled this way; the message is for the admin."""
 
 
+CLOSED = "Closed by the league: nothing was paid"
+
+
+def _current_session(order: Order) -> SessionInfo:
+    """The order's checkout session as the gateway has it now, any payment in it kept."""
+    session = get_gateway().get_session(order.session_id)
+    fulfilment.record_reported(order, session)
+    return session
+
+
 def _paid_session(order: Order) -> SessionInfo:
     """The order's checkout session as the gateway has it now, its payment kept."""
     if not order.session_id:
         raise AttentionError("This order has no checkout, so no payment to settle.")
-    session = get_gateway().get_session(order.session_id)
-    fulfilment.record_reported(order, session)
+    session = _current_session(order)
     if session.status != "complete" or not session.paid:
         raise AttentionError(
             "No payment has been received for this order, so there is nothing to accept "
@@ -58,7 +69,7 @@ def accept(order: Order, admin: User) -> str:
         order,
         session,
         (OrderStatus.NEEDS_ATTENTION,),
-        resolution="accepted",
+        resolution=Resolution.ACCEPTED,
         resolved_by_id=admin.id,
         resolved_at=utcnow(),
     )
@@ -84,7 +95,7 @@ def refund(order: Order, admin: User, reason: str = "") -> str:
         "refunded",
         paid_minor=received if same_currency else 0,
         refunded_minor=received if same_currency else 0,
-        resolution="refunded",
+        resolution=Resolution.REFUNDED,
         resolved_by_id=admin.id,
         resolved_at=utcnow(),
     )
@@ -106,6 +117,51 @@ def refund(order: Order, admin: User, reason: str = "") -> str:
         lifecycle.end_refunded(line.membership)
     db.session.flush()
     return outcome
+
+
+def close(order: Order, admin: User) -> str:
+    """Close a flagged order nobody paid: its checkout is ended at the gateway (the payer
+    can no longer pay it), the order reads as an abandoned checkout, and its memberships
+    and places are released as for one; who closed it is kept.
+
+    Refused once the gateway shows a payment, even one still on its way: the payment is
+    kept with the order (returned as "payment seen"), to be accepted or refunded. The
+    checkout is ended before the order moves, so a payer paying at that moment makes the
+    gateway refuse the expiry and the order stays flagged with the payment in view."""
+    if order.status != OrderStatus.NEEDS_ATTENTION:
+        return f"already {order.status.value}"
+    session = _current_session(order) if order.session_id else None
+    if session is not None and session.status == "open":
+        session = _end_checkout(order)
+    if session is not None and session.status == "complete":
+        return "payment seen" if session.paid else "payment on its way"
+    outcome = fulfilment.move(
+        order,
+        (OrderStatus.NEEDS_ATTENTION,),
+        OrderStatus.EXPIRED,
+        "closed",
+        resolution=Resolution.CLOSED,
+        resolved_by_id=admin.id,
+        resolved_at=utcnow(),
+    )
+    if outcome == "closed":
+        for line in order.lines:  # what an expired checkout does (fulfilment._end_unpaid)
+            lifecycle.cancel_unpaid(line.membership, CLOSED)
+        db.session.flush()
+    return outcome
+
+
+def _end_checkout(order: Order) -> SessionInfo:
+    """Expire the open checkout at the gateway; returns the session as it is then. A
+    refusal means it is no longer open: expired on its own, or just paid (read again)."""
+    gateway = get_gateway()
+    try:
+        return gateway.expire_session(order.session_id)
+    except GatewayError:
+        session = _current_session(order)
+        if session.status == "open":
+            raise  # refused for another reason: shown to the admin, nothing kept
+        return session
 
 
 def _record(order, refund_id, amount, status, admin, reason, currency) -> None:

@@ -23,7 +23,8 @@ from flask import current_app
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import OperationalError
 
-from portal.core.db import utcnow
+from portal.core.db import conditional_update, new_params, utcnow
+from portal.core.paging import positive_id
 from portal.core.tenancy import league_scope, unscoped
 from portal.core.transactions import after_commit
 from portal.extensions import db
@@ -148,19 +149,16 @@ def claim(event_id: int) -> Claimed | None:
 def _claim_statement():
     """Built once: making and keying this statement cost the worker more CPU than
     running it."""
-    return (
-        update(WebhookEvent)
-        .where(
-            WebhookEvent.id == bindparam("claimed_id"),
-            WebhookEvent.status.in_((EventStatus.PENDING, EventStatus.FAILED)),
-        )
-        .values(
-            status=EventStatus.PROCESSING,
-            locked_at=bindparam("now"),
-            attempts=WebhookEvent.attempts + 1,
-        )
-        .returning(WebhookEvent.type, WebhookEvent.payload)
-        .execution_options(synchronize_session=False)
+    return conditional_update(
+        WebhookEvent,
+        "claimed_id",
+        states=(EventStatus.PENDING, EventStatus.FAILED),
+        values={
+            "status": EventStatus.PROCESSING,
+            "locked_at": bindparam("now"),
+            "attempts": WebhookEvent.attempts + 1,
+        },
+        returning=(WebhookEvent.type, WebhookEvent.payload),
     )
 
 
@@ -191,32 +189,50 @@ def _done(event_id: int, outcome: str, order: Order | None) -> None:
     first read of the work, taking SQLite's write lock (which webhook intake waits for)
     for the whole of it rather than from its first write."""
     status = EventStatus.IGNORED if outcome.startswith("ignored") else EventStatus.PROCESSED
-    values = {"done_id": event_id, "new_status": status, "new_outcome": outcome, "now": utcnow()}
+    values = {"status": status, "outcome": outcome}
     if order is not None:
-        values.update(new_order_id=order.id, new_league_id=order.league_id)
-    db.session.execute(_done_statement(order is not None), values)
+        values.update(order_id=order.id, league_id=order.league_id)
+    db.session.execute(
+        _done_statement(tuple(values)), {"done_id": event_id, "now": utcnow(), **new_params(values)}
+    )
 
 
 @cache
-def _done_statement(linked: bool):
-    """Built once (with the order and league, or without): see `_claim_statement`."""
-    link = {"order_id": bindparam("new_order_id"), "league_id": bindparam("new_league_id")}
-    return (
-        update(WebhookEvent)
-        .where(WebhookEvent.id == bindparam("done_id"))
-        .values(
-            status=bindparam("new_status"),
-            outcome=bindparam("new_outcome"),
-            processed_at=bindparam("now"),
-            last_error="",
-            **(link if linked else {}),
-        )
-        .execution_options(synchronize_session=False)
+def _done_statement(names: tuple[str, ...]):
+    """Built once per set of columns (with the order and league, or without): see
+    `_claim_statement`. No condition on the status: this worker holds the claim."""
+    return conditional_update(
+        WebhookEvent,
+        "done_id",
+        names=names,
+        values={"processed_at": bindparam("now"), "last_error": ""},
     )
 
 
 def _failed(event_id: int, error: Exception, *, temporary: bool) -> int | None:
+    """Keep the error and schedule a retry, or fail the event for good. The event is
+    linked to its order here too, found by the session or payment id we stored (no
+    gateway call: the gateway may be what failed), so the platform admin sees which
+    league's order is stuck rather than "no order of ours"."""
     event = db.session.get(WebhookEvent, event_id)
+    if event.order_id is None:
+        try:
+            data = json.loads(event.payload)["data"]["object"]
+            if event.type in SESSION_EVENTS:
+                order = _order_for_session(data.get("id"))
+            elif event.type in CHARGE_EVENTS and data.get("payment_intent"):
+                intent = str(data["payment_intent"])
+                order = db.session.scalars(
+                    select(Order).where(Order.payment_intent_id == intent)
+                ).first()
+            else:
+                order = None
+        except Exception:  # the link is a help; the failure must be kept whatever happens
+            log.warning("webhook event %s: its order could not be found", event_id, exc_info=True)
+            db.session.rollback()
+            event, order = db.session.get(WebhookEvent, event_id), None
+        if order is not None:
+            event.order_id, event.league_id = order.id, order.league_id
     event.last_error = f"{type(error).__name__}: {error}"[:2000]
     retry = temporary and event.attempts < MAX_ATTEMPTS
     event.status = EventStatus.PENDING if retry else EventStatus.FAILED
@@ -278,8 +294,8 @@ def _order_for_payment(intent_id: str) -> Order | None:
         payment = get_gateway().get_payment(intent_id)
     except GatewayError:
         return None
-    order_id = payment.metadata.get("order_id", "")
-    order = db.session.get(Order, int(order_id)) if order_id.isdigit() else None
+    order_id = positive_id(payment.metadata.get("order_id"))
+    order = db.session.get(Order, order_id) if order_id else None
     if order is None or not order.session_id:
         return None
     with league_scope(order.league_id):

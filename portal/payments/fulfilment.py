@@ -15,7 +15,7 @@ from functools import cache
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
-from portal.core.db import utcnow
+from portal.core.db import conditional_update, new_params, utcnow
 from portal.core.mail import send_mail
 from portal.core.permissions import Role
 from portal.core.urls import absolute_url
@@ -23,8 +23,9 @@ from portal.extensions import db
 from portal.leagues.models import LeagueRole
 from portal.memberships import lifecycle
 from portal.memberships.models import Membership
+from portal.payments import checks, refund_notice
 from portal.payments.gateway import DisputeInfo, PaymentInfo, SessionInfo, get_gateway
-from portal.payments.models import Order, OrderLine, OrderStatus, Refund
+from portal.payments.models import Order, OrderLine, OrderStatus, Refund, Resolution
 
 log = logging.getLogger(__name__)
 
@@ -35,43 +36,10 @@ PAYABLE = (OrderStatus.OPEN, OrderStatus.PROCESSING, OrderStatus.EXPIRED, OrderS
 SETTLED = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
 
 
-def mismatch(order: Order, session: SessionInfo) -> str | None:
-    """Why this session cannot be this order's payment (None if it is).
-
-    A promotion code shows as Stripe's `total_details.amount_discount`: the total
-    must be the subtotal less that discount, and a discount counts only if the
-    checkout offered codes when it was opened (`order.allow_promotion_codes`, not
-    the league's setting now, which an admin may have switched since).
-    """
-    if session.id != order.session_id:
-        return "the checkout session is not this order's"
-    if session.client_reference_id != str(order.id) or session.metadata.get("order_id") != str(
-        order.id
-    ):
-        return "the checkout session names another order"
-    if session.metadata.get("league_id") != str(order.league_id):
-        return "the checkout session names another league"
-    if session.currency != order.currency:
-        return f"currency {session.currency!r} instead of {order.currency!r}"
-    if session.amount_subtotal != order.amount_minor:
-        return f"amount {session.amount_subtotal} instead of our price {order.amount_minor}"
-    discount = session.amount_discount
-    if discount and not order.allow_promotion_codes:
-        return f"a discount of {discount} on a checkout that offered no promotion codes"
-    if not 0 <= discount <= session.amount_subtotal or (
-        session.amount_total != session.amount_subtotal - discount
-    ):
-        return (
-            f"charged {session.amount_total} for a price of {session.amount_subtotal}"
-            f" less a discount of {discount}"
-        )
-    return None
-
-
 def sync_order(order: Order, session: SessionInfo | None = None, *, failed: bool = False) -> str:
     """Make the order agree with its checkout session; returns what happened, in a word."""
     session = session or get_gateway().get_session(order.session_id)
-    problem = mismatch(order, session)
+    problem = checks.mismatch(order, session)
     if problem:
         return flag(order, problem, session)
     if session.status == "expired":
@@ -82,6 +50,8 @@ def sync_order(order: Order, session: SessionInfo | None = None, *, failed: bool
         payment = (
             get_gateway().get_payment(session.payment_intent) if session.payment_intent else None
         )
+        if order.status in PAYABLE and (held := checks.season_held_elsewhere(order)):
+            return flag(order, held, session)
         outcome = mark_paid(order, session)
         if payment is not None:
             sync_refunds(order, payment)
@@ -103,7 +73,7 @@ def move(order: Order, from_states, to_state: OrderStatus, outcome: str, **value
             "order_id": order.id,
             "from_states": list(from_states),
             "to_state": to_state,
-            **{f"new_{name}": value for name, value in values.items()},
+            **new_params(values),
         },
     )
     _reload(order)
@@ -115,14 +85,12 @@ def _move_statement(names: tuple[str, ...]):
     """`UPDATE orders SET status = :to_state, <names> WHERE id = :order_id AND status IN
     :from_states`, built once per set of columns: making and keying the statement cost
     the worker more CPU than running it."""
-    return (
-        update(Order)
-        .where(
-            Order.id == bindparam("order_id"),
-            Order.status.in_(bindparam("from_states", expanding=True)),
-        )
-        .values(status=bindparam("to_state"), **{name: bindparam(f"new_{name}") for name in names})
-        .execution_options(synchronize_session=False)
+    return conditional_update(
+        Order,
+        "order_id",
+        states="from_states",
+        names=names,
+        values={"status": bindparam("to_state")},
     )
 
 
@@ -203,11 +171,14 @@ def sync_refunds(order: Order, payment: PaymentInfo) -> str:
     if payment.currency and payment.currency != order.currency:
         # Paid in another currency (a flagged order): its amounts are not ours to add up.
         db.session.flush()
+        refund_notice.queue_mail(order, payment)
         return "refund recorded" if payment.refunds else "no refund"
     if payment.amount_refunded > order.refunded_minor:  # unchanged: nothing for flush to do
         order.refunded_minor = payment.amount_refunded
     db.session.flush()
-    return settle_refunded(order, order.paid_minor or payment.amount_received)
+    outcome = settle_refunded(order, order.paid_minor or payment.amount_received)
+    refund_notice.queue_mail(order, payment)  # the family, once per refund recorded now
+    return outcome
 
 
 def refund_row(order: Order, refund_id: str, amount: int, status: str) -> Refund:
@@ -257,6 +228,10 @@ def flag(order: Order, reason: str, session: SessionInfo | None = None) -> str:
     """
     if order.status in SETTLED:
         log.warning("order %s is %s; not flagged now: %s", order.id, order.status, reason)
+        return f"already {order.status.value}"
+    if order.resolution == Resolution.CLOSED and (session is None or session.status != "complete"):
+        # An admin closed it unpaid (attention.close): its checkout's expiry, or "Check
+        # again", finds the same difference and still nothing paid. A payment reopens it.
         return f"already {order.status.value}"
     if session is not None:
         record_reported(order, session)

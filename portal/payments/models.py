@@ -17,6 +17,14 @@ from portal.memberships.models import Membership, Plan
 from portal.players.models import PlayerProfile
 
 
+class Resolution(StrEnum):
+    """How an admin settled a flagged order (stored as its plain value)."""
+
+    ACCEPTED = "accepted"  # the payment counts as made
+    REFUNDED = "refunded"  # all of it went back
+    CLOSED = "closed"  # nothing was paid; the checkout was ended
+
+
 class OrderStatus(StrEnum):
     OPEN = "open"  # checkout started, not paid
     PROCESSING = "processing"  # paid by a delayed method (bank debit): waiting for the money
@@ -72,7 +80,7 @@ class Order(TenantMixin, TimestampMixin, db.Model):
     # What the gateway charged when it did not match (flagged), for the admin to judge.
     reported_minor: Mapped[int | None]
     reported_currency: Mapped[str | None] = mapped_column(String(3))
-    # How an admin settled a flagged order ("accepted" or "refunded"), by whom, when.
+    # How an admin settled a flagged order (a Resolution, or ""), by whom, when.
     resolution: Mapped[str] = mapped_column(String(20), default="", server_default="")
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     resolved_at: Mapped[datetime | None]

@@ -11,16 +11,17 @@ import json
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
-from sqlalchemy import func, or_, select
+from flask import Blueprint, flash, redirect, request, url_for
+from sqlalchemy import false, func, or_, select
 
 from portal.core.db import utcnow
 from portal.core.htmx import render
+from portal.core.paging import page_number, paginate, positive_id
 from portal.core.permissions import platform_admin_required
-from portal.core.tenancy import MAX_ID
+from portal.core.tenancy import get_or_404
 from portal.extensions import db
 from portal.leagues.models import League
-from portal.payments import events, reconciliation
+from portal.payments import events, outcomes, reconciliation
 from portal.payments.models import EventStatus, ReconciliationRun, WebhookEvent
 
 bp = Blueprint("platform_payments", __name__, url_prefix="/admin/payments")
@@ -46,8 +47,10 @@ def event_retryable(event: WebhookEvent) -> bool:
     return events.retryable(event)
 
 
-def _page_number(text: str | None) -> int:
-    return int(text) if text and text.isdigit() and 0 < int(text) < 100_000 else 1
+@bp.context_processor
+def helpers() -> dict:
+    """Outcome codes and order statuses in words, for these templates."""
+    return {"outcome_text": outcomes.describe, "status_label": outcomes.status_label}
 
 
 def _filters() -> EventFilters:
@@ -56,7 +59,7 @@ def _filters() -> EventFilters:
         status=status if status in {s.value for s in EventStatus} | {"attention"} else "",
         type=request.args.get("type", "")[:100],
         q=request.args.get("q", "").strip()[:255],
-        page=_page_number(request.args.get("page")),
+        page=page_number(request.args.get("page")),
     )
 
 
@@ -73,14 +76,6 @@ def needs_a_look():
     )
 
 
-def _get_or_404(model, ident: int):
-    """A row by id, or 404 (ids beyond the 32-bit column cannot exist)."""
-    row = db.session.get(model, ident) if 0 < ident <= MAX_ID else None
-    if row is None:
-        abort(404)
-    return row
-
-
 def _events_query(filters: EventFilters):
     query = select(WebhookEvent).order_by(WebhookEvent.received_at.desc(), WebhookEvent.id.desc())
     if filters.status == "attention":
@@ -89,11 +84,12 @@ def _events_query(filters: EventFilters):
         query = query.where(WebhookEvent.status == EventStatus(filters.status))
     if filters.type:
         query = query.where(WebhookEvent.type == filters.type)
-    if filters.q:
+    if filters.q.isascii() and filters.q.isdigit():  # an order number
+        order_id = positive_id(filters.q)  # none out of range: it matches nothing
+        query = query.where(WebhookEvent.order_id == order_id if order_id else false())
+    elif filters.q:
         query = query.where(
-            WebhookEvent.order_id == int(filters.q)
-            if filters.q.isdigit()
-            else or_(
+            or_(
                 WebhookEvent.event_id == filters.q,
                 WebhookEvent.payload.contains(filters.q, autoescape=True),
             )
@@ -142,20 +138,14 @@ def index():
 def event_list():
     """Recent webhook events, filtered by status, type or an order/event id."""
     filters = _filters()
-    query = _events_query(filters)
-    count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max((count + PER_PAGE - 1) // PER_PAGE, 1)
-    number = min(filters.page, pages)
-    rows = db.session.scalars(query.limit(PER_PAGE).offset((number - 1) * PER_PAGE)).all()
+    page = paginate(_events_query(filters), filters.page, PER_PAGE)
     types = db.session.scalars(select(WebhookEvent.type).distinct().order_by(WebhookEvent.type))
     return render(
         "payments/platform/events.html",
         "payments/platform/_events.html",
-        rows=rows,
-        leagues=_leagues(rows),
-        filters=replace(filters, page=number),
-        count=count,
-        pages=pages,
+        page=page,
+        leagues=_leagues(page.rows),
+        filters=replace(filters, page=page.page),
         types=list(types),
         statuses=[s.value for s in EventStatus],
     )
@@ -164,7 +154,7 @@ def event_list():
 @bp.get("/events/<int:event_id>")
 @platform_admin_required
 def event(event_id: int):
-    row = _get_or_404(WebhookEvent, event_id)
+    row = get_or_404(WebhookEvent, event_id)
     try:
         payload = json.dumps(json.loads(row.payload), indent=2, sort_keys=True)
     except ValueError:
@@ -179,7 +169,7 @@ def event(event_id: int):
 def retry(event_id: int):
     """Queue a failed event, or one stuck pending, once more (the worker processes it,
     exactly once)."""
-    row = _get_or_404(WebhookEvent, event_id)
+    row = get_or_404(WebhookEvent, event_id)
     if events.retry(row.id):
         db.session.commit()
         flash(f"Event {row.event_id} was queued again.", "success")
@@ -197,22 +187,19 @@ def retry(event_id: int):
 @bp.get("/runs")
 @platform_admin_required
 def runs():
-    number = _page_number(request.args.get("page"))
-    count = db.session.scalar(select(func.count(ReconciliationRun.id)))
-    rows = db.session.scalars(
-        select(ReconciliationRun)
-        .order_by(ReconciliationRun.id.desc())
-        .limit(PER_PAGE)
-        .offset((number - 1) * PER_PAGE)
-    ).all()
-    pages = max((count + PER_PAGE - 1) // PER_PAGE, 1)
-    return render("payments/platform/runs.html", rows=rows, number=number, pages=pages)
+    """Reconciliation runs, newest first; a page past the end shows the last."""
+    page = paginate(
+        select(ReconciliationRun).order_by(ReconciliationRun.id.desc()),
+        page_number(request.args.get("page")),
+        PER_PAGE,
+    )
+    return render("payments/platform/runs.html", page=page)
 
 
 @bp.get("/runs/<int:run_id>")
 @platform_admin_required
 def run(run_id: int):
-    record = _get_or_404(ReconciliationRun, run_id)
+    record = get_or_404(ReconciliationRun, run_id)
     return render("payments/platform/run.html", run=record)
 
 

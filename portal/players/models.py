@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
@@ -79,7 +79,10 @@ class AgeGroup(TenantMixin, db.Model):
     """A league's age group (U8, U10, Open, O-30 ...): ages from min to max inclusive."""
 
     __tablename__ = "age_groups"
-    __table_args__ = (UniqueConstraint("league_id", "name"),)
+    # Names are unique in a league ignoring case (migration 99485d036e9d).
+    __table_args__ = (
+        Index("uq_age_groups_league_id_lower_name", "league_id", text("lower(name)"), unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(30))

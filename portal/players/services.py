@@ -41,6 +41,7 @@ FIELD_LABELS = {
     "emergency_contact": "Emergency contact",
     "photo": "Photo",
     "document": "Proof of age",
+    "card": "Player card",  # history only: a reissued card (cards/reissues.py)
 }
 LOCKED_MESSAGE = (
     "Name, date of birth and photo are locked since the profile was verified. "

@@ -15,6 +15,7 @@ from datetime import date
 from portal.core.signals import league_look_changed
 from portal.extensions import db
 from portal.leagues.models import ApprovalMode, GenderField, League
+from portal.leagues.services import remaking_cards_if_changed
 from portal.players import queries, rules
 from portal.players.models import AgeGroup
 
@@ -114,12 +115,10 @@ def update_player_settings(league: League, settings: PlayerSettings) -> None:
     check_days(settings.document_retention_days, "document_retention_days")
     check_days(settings.renewal_window_days, "renewal_window_days")
     check_days(settings.renewal_reminder_days, "renewal_reminder_days")
-    reprint = settings.card_shows_birth_date != league.card_shows_birth_date
-    for name, value in vars(settings).items():
-        setattr(league, name, value)
-    db.session.flush()
-    if reprint:  # every card swaps the age group for the date of birth, or back
-        league_look_changed.send(league, league_id=league.id)
+    with remaking_cards_if_changed(league):  # e.g. date of birth instead of age group
+        for name, value in vars(settings).items():
+            setattr(league, name, value)
+        db.session.flush()
 
 
 def add_age_group(league: League, name: str, min_age: int | None, max_age: int | None) -> AgeGroup:
@@ -146,6 +145,7 @@ def add_age_group(league: League, name: str, min_age: int | None, max_age: int |
     )
     db.session.add(group)
     db.session.flush()
+    _groups_changed(league.id)
     return group
 
 
@@ -164,11 +164,14 @@ def add_preset(league: League, preset: str) -> tuple[list[AgeGroup], list[str]]:
 
 
 def delete_age_group(group: AgeGroup) -> None:
-    """Remove a group; profiles are not tied to it (their group is computed), so none change."""
+    """Remove a group; profiles are not tied to it (their group is computed), so no row
+    changes, but the cards of its players print another group (or none) now."""
+    league_id = group.league_id
     db.session.delete(group)
     db.session.flush()
     _renumber(queries.age_groups())
     db.session.flush()
+    _groups_changed(league_id)
 
 
 def move_age_group(group: AgeGroup, direction: str) -> bool:
@@ -183,7 +186,14 @@ def move_age_group(group: AgeGroup, direction: str) -> bool:
     groups[at], groups[other] = groups[other], groups[at]
     _renumber(groups)
     db.session.flush()
+    _groups_changed(group.league_id)  # the first group that fits wins: some players move
     return True
+
+
+def _groups_changed(league_id: int) -> None:
+    """A card prints its player's age group, computed from the league's groups: let the
+    cards look again (only those whose content changed are remade; once per request)."""
+    league_look_changed.send(AgeGroup, league_id=league_id)
 
 
 def _renumber(groups: list[AgeGroup]) -> int:

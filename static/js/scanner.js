@@ -1,8 +1,10 @@
 // The referee's scanner: read a card's QR code with the phone's camera and show the
 // answer in place. The native BarcodeDetector where the browser has one, else jsQR
 // (loaded only then) on frames of the video. The answer comes from /v/<token>.json,
-// asked with the referee's session so the check is logged. Without this file (or a
-// camera) the page is a plain form: type the card's member number or link.
+// asked with the referee's session so the check is logged (and, for a code that is
+// no card, logged in this league: the address says which). Dates and the time of the
+// check come worded by the server (`display`), as the check page words them. Without
+// this file (or a camera) the page is a plain form: type the card's member number or link.
 (function () {
   "use strict";
 
@@ -21,7 +23,6 @@
   var IN_URL = /\/v\/([A-Za-z0-9_-]{16,64})(?:\.json)?\/?(?:[?#].*)?$/;
   var TONES = { valid: "ok", not_yet_valid: "warn", pending: "warn" };
   var MARKS = { ok: "\u2713", warn: "!", bad: "\u2715" };
-  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   var FRAME_MS = 200; // a few decodes a second are plenty, and spare a cheap phone's battery
   var SAME_CARD_MS = 4000; // the same card held in view is not checked again and again
 
@@ -48,30 +49,16 @@
     return node;
   }
 
-  function day(iso) {
-    if (!iso) return "";
-    var parts = iso.split("-");
-    return Number(parts[2]) + " " + MONTHS[Number(parts[1]) - 1] + " " + parts[0];
-  }
-
-  function time(iso) {
-    try {
-      return new Date(iso).toLocaleTimeString([], { timeZone: root.dataset.timezone });
-    } catch (error) {
-      return new Date(iso).toLocaleTimeString();
-    }
-  }
-
   // -- the answer ------------------------------------------------------------------
 
   function details(body) {
+    var shown = body.display || {};
     var lines = [];
-    if (body.status === "suspended" && body.suspended_until) lines.push("Suspended until " + day(body.suspended_until));
-    if (body.status === "not_yet_valid" && body.valid_from) lines.push("Valid from " + day(body.valid_from));
-    if (body.valid_through) {
-      var current = ["valid", "not_yet_valid", "suspended"].indexOf(body.status) >= 0;
-      lines.push((current ? "Valid through " : "Ended ") + day(body.valid_through));
-    }
+    if (body.status === "suspended" && shown.suspended_until) lines.push("Suspended until " + shown.suspended_until);
+    if (body.status === "not_yet_valid" && shown.valid_from) lines.push("Valid from " + shown.valid_from);
+    var current = ["valid", "not_yet_valid", "suspended"].indexOf(body.status) >= 0;
+    if (current && shown.valid_through) lines.push("Valid through " + shown.valid_through);
+    else if (!current && shown.ended_on) lines.push("Ended " + shown.ended_on);
     if (body.status === "unknown") lines.push("Not a card of any league here. Do not accept it.");
     if (body.status === "revoked") lines.push("A newer card exists for this player. Ask to see it.");
     else if (body.note) lines.push(body.note);
@@ -101,7 +88,8 @@
     details(body).forEach(function (line, index) {
       text.appendChild(element("p", index === 0 ? "result-note" : "", line));
     });
-    text.appendChild(element("p", "muted", "Checked at " + time(body.checked_at || new Date().toISOString())));
+    var checked = (body.display || {}).checked_at;
+    if (checked) text.appendChild(element("p", "muted", "Checked " + checked));
     main.appendChild(text);
     box.appendChild(main);
     if (stream) {

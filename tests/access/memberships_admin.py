@@ -6,9 +6,10 @@ Everything is for league admins (and the platform admin); everyone else gets
 agreement PDF: the world's plan has none, so it is "not found" for everyone.
 
 The world names {plan} and {order} but not their program and membership, nor
-league B's plan; `Ids` templates look those up from the world's own ids:
-{program} ({plan}'s program), {membership} (the membership {order} paid for),
-{b_plan}, {b_program} and {b_membership} (from {b_order}).
+league B's plan; `world_ids` looks those up from the world's own ids, once per
+world: {program} ({plan}'s program), {membership} (the membership {order} paid
+for), {b_plan}, {b_program} and {b_membership} (from {b_order}). `Ids` marks the
+templates that use them.
 
 Rows post no form data: the admin's answers show the guard let them through
 to the checks (422 for an empty form, 400 for a missing direction, 303 after
@@ -27,8 +28,9 @@ from portal.payments.models import OrderLine
 from tests.access import ADMIN_ONLY, NOBODY, admin_answers, expect
 
 
-def _derived(ids: dict) -> dict:
-    """The programs and memberships behind the world's plan and orders."""
+def world_ids(ids: dict) -> dict:
+    """The programs and memberships behind the world's plan and orders, for the world
+    to add to its ids (as it adds `cards_print.world_ids`)."""
     with unscoped():
 
         def line(order_id: int) -> OrderLine:
@@ -47,10 +49,11 @@ def _derived(ids: dict) -> dict:
 
 
 class Ids(str):
-    """A URL template that may also use the ids derived from the world's (see above)."""
+    """A URL template that also uses the ids of `world_ids`. A world that has not added
+    them gets them looked up for this one URL."""
 
     def format(self, *args, **ids) -> str:
-        return str.format(self, *args, **ids, **_derived(ids))
+        return str.format(self, *args, **(ids if "program" in ids else ids | world_ids(ids)))
 
 
 P = "/l/{a}/programs"

@@ -2,8 +2,8 @@
 format): the league's payments pages for its admins, the platform's for the platform
 admin. Another league's order is "not found" on league A's pages for everyone.
 
-State-changing rows come last: "accept" and "check again" on the paid order change
-nothing (an unconfirmed "refund-flagged" is refused with 422 earlier), and
+State-changing rows come last: "accept", "close" and "check again" on the paid order
+change nothing (an unconfirmed "refund-flagged" is refused with 422 earlier), and
 "Run now" creates reconciliation run 1, which the last row opens. The world's first
 stored webhook event (id 1) is the completed checkout of the paid order {order}.
 """
@@ -21,6 +21,7 @@ ROWS = [
     ("l.payments.refund", "POST", "/l/{a}/payments/{b_order}/refund", NOBODY),
     ("l.payments.recheck", "POST", "/l/{a}/payments/{b_order}/recheck", NOBODY),
     ("l.payments.accept", "POST", "/l/{a}/payments/{b_order}/accept", NOBODY),
+    ("l.payments.close", "POST", "/l/{a}/payments/{b_order}/close", NOBODY),
     ("l.payments.refund_flagged", "POST", "/l/{a}/payments/{b_order}/refund-flagged", NOBODY),
     ("l.payments.refund_flagged", "POST", "/l/{a}/payments/{order}/refund-flagged", FORM_REFUSED),
     ("platform_payments.index", "GET", "/admin/payments/", PLATFORM_ONLY),
@@ -41,6 +42,12 @@ ROWS = [
         "l.payments.accept",
         "POST",
         "/l/{a}/payments/{order}/accept",
+        expect(404, anonymous=302, admin=303, platform=303),
+    ),
+    (  # paid, not flagged: nothing to close, the gateway is not asked
+        "l.payments.close",
+        "POST",
+        "/l/{a}/payments/{order}/close",
         expect(404, anonymous=302, admin=303, platform=303),
     ),
     (

@@ -5,15 +5,32 @@ from __future__ import annotations
 import pytest
 
 from portal import create_app
-from portal.config import DEV_SECRET_KEY, ConfigError, from_env, normalise_database_url
+from portal.config import (
+    DEV_SECRET_KEY,
+    DEV_WEBHOOK_SECRET,
+    ConfigError,
+    from_env,
+    normalise_database_url,
+)
 
 LONG_SECRET = "k" * 48
 
 
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": LONG_SECRET,
+    "BASE_URL": "https://leagues.example",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+    "STRIPE_SECRET_KEY": "sk_live_x",
+    "STRIPE_WEBHOOK_SECRET": "whsec_1",
+}
+
+
 def production(tmp_path, **env) -> dict:
-    return from_env(
-        {"APP_ENV": "production", "SECRET_KEY": LONG_SECRET, "INSTANCE_PATH": str(tmp_path), **env}
-    )
+    """A production config with everything production needs, changed by `env` (a value
+    of None leaves the variable out)."""
+    values = {**PRODUCTION, "INSTANCE_PATH": str(tmp_path), **env}
+    return from_env({name: value for name, value in values.items() if value is not None})
 
 
 def test_production_cookies_are_secure_httponly_and_lax(tmp_path):
@@ -51,12 +68,8 @@ def test_plain_http_development_cookies_are_not_secure(tmp_path):
 )
 def test_production_refuses_a_weak_secret_key(tmp_path, secret_key):
     """Does production refuse to start with a missing, default or short SECRET_KEY?"""
-    env = {"APP_ENV": "production", "INSTANCE_PATH": str(tmp_path)}
-    if secret_key is not None:
-        env["SECRET_KEY"] = secret_key
-
-    with pytest.raises(ConfigError, match="SECRET_KEY"):
-        from_env(env)
+    with pytest.raises(ConfigError, match=r"^SECRET_KEY"):
+        production(tmp_path, SECRET_KEY=secret_key)
 
 
 def test_a_32_character_secret_key_is_enough(tmp_path):
@@ -104,9 +117,7 @@ def test_from_env_normalises_database_url(tmp_path):
 def test_a_production_app_sends_secure_cookies(app, monkeypatch, tmp_path):
     """Does an app built for production really send the session cookie Secure and HttpOnly?"""
     for name, value in {
-        "APP_ENV": "production",
-        "SECRET_KEY": LONG_SECRET,
-        "BASE_URL": "https://leagues.example",
+        **PRODUCTION,
         "INSTANCE_PATH": str(tmp_path),
         "MAIL_URL": "console://",
         "STORAGE_URL": f"file://{tmp_path / 'storage'}",
@@ -133,9 +144,37 @@ def test_a_production_app_sends_secure_cookies(app, monkeypatch, tmp_path):
     assert "max-age=63072000" in response.headers["Strict-Transport-Security"]
 
 
-def test_production_with_stripe_needs_a_webhook_secret(tmp_path):
-    """Would production with Stripe on fall back to the public development webhook secret?"""
-    with pytest.raises(ConfigError, match="STRIPE_WEBHOOK_SECRET"):
-        production(tmp_path, STRIPE_SECRET_KEY="sk_live_x")
-    config = production(tmp_path, STRIPE_SECRET_KEY="sk_live_x", STRIPE_WEBHOOK_SECRET="whsec_1")
+@pytest.mark.parametrize(
+    ("env", "refused"),
+    [
+        ({"STRIPE_WEBHOOK_SECRET": None}, "STRIPE_WEBHOOK_SECRET"),
+        ({"STRIPE_WEBHOOK_SECRET": DEV_WEBHOOK_SECRET}, "STRIPE_WEBHOOK_SECRET"),
+        ({"STRIPE_SECRET_KEY": None}, "STRIPE_SECRET_KEY"),
+        ({"STRIPE_SECRET_KEY": None, "TEST_CHECKOUT": "off"}, "STRIPE_SECRET_KEY"),
+        ({"BASE_URL": None}, "BASE_URL"),
+        ({"BASE_URL": "http://leagues.example"}, "BASE_URL"),
+        ({"REDIS_URL": None}, "REDIS_URL"),
+    ],
+    ids=[
+        "no-webhook-secret",
+        "public-webhook-secret",
+        "no-stripe",
+        "test-off",
+        "no-url",
+        "http",
+        "no-redis",
+    ],
+)
+def test_production_refuses_what_a_public_site_must_not_run_without(tmp_path, env, refused):
+    """Would production sign webhooks with the public development secret, take fake
+    payments, mail links to localhost, or count rate limits per process?"""
+    with pytest.raises(ConfigError, match=refused):
+        production(tmp_path, **env)
+
+
+def test_a_public_demo_may_run_the_test_checkout_when_it_says_so(tmp_path):
+    """Does TEST_CHECKOUT=on let a production demo take test payments (with a private
+    webhook secret still)?"""
+    config = production(tmp_path, STRIPE_SECRET_KEY=None, TEST_CHECKOUT="on")
+    assert config["STRIPE_SECRET_KEY"] == ""
     assert config["STRIPE_WEBHOOK_SECRET"] == "whsec_1"

@@ -12,7 +12,7 @@ from portal.accounts.models import User
 from portal.core.mail import deliver_mail, send_mail
 from portal.extensions import db, huey
 from tests.accounts.helpers import link_in
-from tests.accounts.test_views import SIGNUP
+from tests.accounts.view_helpers import SIGNUP
 
 DELIVER = deliver_mail.task_class  # the huey task class behind deliver_mail()
 

@@ -168,6 +168,9 @@ def test_the_pdf_downloads_when_ready(client, login, league, parent, member):
     assert response.status_code == 302 and response.headers["Cache-Control"] == "no-store"
     with client.get(response.headers["Location"]) as pdf:
         assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+        # named for the player, and shown in the phone's viewer rather than saved blind
+        assert pdf.headers["Content-Disposition"].startswith("inline")
+        assert 'filename="Mia-Parent-card.pdf"' in pdf.headers["Content-Disposition"]
     assert "Download the card (PDF)" in client.get(PAGE.format(member.id)).text
 
 

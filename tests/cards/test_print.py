@@ -65,18 +65,16 @@ def _names(html: str) -> set[str]:
 def test_filters_choose_the_right_players(client, login, league, admin, roster):
     """Does each filter narrow the list, and a player without a card show as skipped?"""
     login(admin)
-    every = client.get(PAGE).text
+    every = client.get(PAGE, query_string={"status": "any"}).text
     assert _names(every) == {"Ana", "Ben", "Cy", "Dot"}
     assert "3 cards to print" in every and "1 player without a card will be skipped" in every
     assert "Profile not verified (draft)" in every
-    hawks = client.get(PAGE, query_string={"team": roster["hawks"].id}).text
+    hawks = client.get(PAGE, query_string={"team": roster["hawks"].id, "status": "any"}).text
     assert _names(hawks) == {"Ana", "Cy", "Dot"} and "Hawks #4" in hawks
     program = roster["summer"].program_id
     assert _names(client.get(PAGE, query_string={"program": program}).text) == {"Cy"}
-    assert _names(client.get(PAGE, query_string={"age_group": roster["u10"].id}).text) == {
-        "Ana",
-        "Dot",
-    }
+    u10 = client.get(PAGE, query_string={"age_group": roster["u10"].id, "status": "any"})
+    assert _names(u10.text) == {"Ana", "Dot"}
     both = client.get(
         PAGE, query_string={"age_group": roster["u12"].id, "team": roster["hawks"].id}
     )
@@ -113,17 +111,26 @@ def test_a_job_runs_and_its_sheet_downloads(client, login, league, admin, roster
     offer the PDF only through the league's page?"""
     login(admin)
     response = client.post(
-        PAGE, data={"team": roster["hawks"].id, "paper": "a4", "double_sided": "1", "roster": "1"}
+        PAGE,
+        data={
+            "team": roster["hawks"].id,
+            "status": "any",
+            "paper": "a4",
+            "double_sided": "1",
+            "roster": "1",
+        },
     )
     assert response.status_code == 303
     with league_scope(league.id):
         job = db.session.scalars(select(PrintJob)).one()
         assert job.status == PrintStatus.DONE and (job.done, job.total) == (2, 2)
-        assert job.title == "Hawks" and job.selection["skipped"][0]["name"] == "Dot Player"
+        assert job.title == "All cards · Hawks"
+        assert job.selection["skipped"][0]["name"] == "Dot Player"
         job_id = job.id
     assert response.headers["Location"].endswith(f"/admin/cards/print/jobs/{job_id}")
     page = client.get(response.headers["Location"]).text
     assert "Download the print sheet (PDF)" in page and "Dot Player" in page
+    assert "<h1>All cards · Hawks · A4, double-sided</h1>" in page
     assert "hx-trigger" not in page
     download = client.get(f"{PAGE}jobs/{job_id}/sheet.pdf")
     assert download.status_code == 302 and download.headers["Cache-Control"] == "no-store"

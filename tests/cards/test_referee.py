@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.cards import services as card_services
 from portal.cards.content import member_number
@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.memberships.models import MembershipStatus
 from portal.players.models import ProfileStatus
 from tests.cards.conftest import add_term
+from tests.dbutil import sql_statements
 
 BASE = "/l/riverside/check"
 
@@ -27,20 +28,6 @@ def card(league, member):
         issued = card_services.issue(member)
         db.session.commit()
         return issued.token
-
-
-@contextmanager
-def counting_statements():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _checks(league):
@@ -209,9 +196,9 @@ def test_roster_queries_do_not_grow_with_the_team(client, login, make, league, p
     large = _roster_team(make, league, parent, 8)
     login(referee)
     client.get(f"{BASE}/teams/{small}")  # warm anything cached per process
-    with counting_statements() as few:
+    with sql_statements() as few:
         assert client.get(f"{BASE}/teams/{small}").status_code == 200
-    with counting_statements() as many:
+    with sql_statements() as many:
         assert client.get(f"{BASE}/teams/{large}").status_code == 200
     assert len(many) == len(few)
 
@@ -268,3 +255,67 @@ def test_log_is_newest_first_and_filters(client, login, make, league, member, ca
     assert "Latest Check" in by_robin and "Player 01" not in by_robin
     odd = client.get(f"{BASE}/log?result=nonsense&referee=abc&page=-3")
     assert odd.status_code == 200 and "of 56 checks" in odd.text
+
+
+# -- dates as the check page words them ------------------------------------------------------
+
+
+def test_roster_dates_match_the_check_page(client, login, make, league, parent, referee):
+    """Does the roster show a refunded card's end as the day it was refunded (not the
+    term's planned end), a lapsed suspension as valid, and dates as "05 Dec 2026"?"""
+    from portal.cards.filters import card_date
+    from portal.core.db import utcnow
+    from portal.players.services import today_in
+
+    today = today_in(league)
+    plan = make.plan(league, "Dates")
+    refunded, lapsed = (
+        make.profile(league, parent, first_name=name, status=ProfileStatus.VERIFIED)
+        for name in ("Refunded", "Lapsed")
+    )
+    planned = today + timedelta(days=200)
+    add_term(
+        league,
+        refunded,
+        plan,
+        status=MembershipStatus.REFUNDED,
+        ends=planned,
+        ended_at=utcnow(),
+    )
+    add_term(
+        league,
+        lapsed,
+        plan,
+        status=MembershipStatus.SUSPENDED,
+        suspended_until=today - timedelta(days=1),
+    )
+    with league_scope(league.id):
+        team = Team(name="Dates")
+        db.session.add(team)
+        for profile in (refunded, lapsed):
+            team.players.append(TeamPlayer(profile_id=profile.id))
+            db.session.add(Card(profile_id=profile.id, token=card_services.new_token()))
+        db.session.commit()
+        team_id = team.id
+    login(referee)
+    page = client.get(f"{BASE}/teams/{team_id}").text
+    assert f"status as of {card_date(today)}" in page
+    rows = {
+        row.split("<strong>", 1)[1].split(" ", 1)[0]: row
+        for row in page.split('class="roster-player')[1:]
+    }
+    assert f"ended {card_date(today)}" in rows["Refunded"] and card_date(planned) not in page
+    assert "VALID" in rows["Lapsed"] and "SUSPENDED" not in rows["Lapsed"]
+
+
+def test_the_scanner_asks_in_its_league_and_words_nothing_itself(client, login, league, referee):
+    """Does the scanner's check address name its league (an unknown code is logged there),
+    and does the script take dates and times from the server rather than format them?"""
+    login(referee)
+    page = client.get(f"{BASE}/").text
+    assert f"/v/TOKEN.json?league={league.id}" in page and "data-timezone" not in page
+    src = re.search(r'src="([^"]*js/scanner\.js[^"]*)"', page).group(1)
+    with client.get(src) as response:
+        script = response.text
+    assert "toLocaleTimeString" not in script and "MONTHS" not in script
+    assert "body.display" in script

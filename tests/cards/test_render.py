@@ -246,8 +246,11 @@ def test_non_latin_names_print_with_real_glyphs(make, league, parent, pdf_file, 
     assert any(name.startswith(font) for name in names), names
     assert not any("DejaVu" in name for name in names)  # no fallback font in the mix
     text = _run("pdftotext", "-f", "1", "-l", "1", str(path), "-")
+    # A name may wrap after its hyphen, which poppler then drops with the line break.
+    joined = text.replace("\n", "").replace("-", "")
     for word in f"{first} {last}".split():
-        assert word in text or word[::-1] in text  # (poppler may give Arabic in visual order)
+        word = word.replace("-", "")
+        assert word in joined or word[::-1] in joined  # (poppler may give Arabic in visual order)
 
 
 def test_the_photo_is_embedded_at_300_dpi_or_more(league, member, pdf_file):

@@ -8,10 +8,12 @@ import subprocess
 import pytest
 from PIL import Image
 
-from portal.cards import services, sheets
+from portal.cards import services, sheets, team_queries
 from portal.cards.content import card_content
+from portal.cards.models import Team
 from portal.cards.render import CARD_SIZE_MM
 from portal.core.tenancy import league_scope
+from portal.extensions import db
 from portal.players.services import today_in
 from tests.cards.printing import carded, number, page_texts, pdf_info, team
 
@@ -74,9 +76,12 @@ def test_backs_follow_each_page_with_the_columns_mirrored(make, league, parent):
     assert abs(cat_back.index(number(three)) - ann_back) < 4
 
 
-def test_each_card_on_a_sheet_has_its_own_qr_code_front_and_back(make, league, parent, tmp_path):
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_each_card_on_a_sheet_has_its_own_qr_code_front_and_back(
+    make, league, parent, tmp_path, paper
+):
     """Rasterised at 300 dpi and cut at the crop marks, does each card's code (front, and
-    back in the mirrored slot) open that card's own check page?"""
+    back in the mirrored slot) open that card's own check page, on Letter and A4?"""
     plan = make.plan(league, "Spring")
     players = [carded(make, league, parent, name, plan=plan) for name in ("Ann", "Bob", "Cat")]
     with league_scope(league.id):
@@ -85,12 +90,12 @@ def test_each_card_on_a_sheet_has_its_own_qr_code_front_and_back(make, league, p
             for p in players
         ]
     (tmp_path / "sheet.pdf").write_bytes(
-        sheets.build_sheet(league, [p.id for p in players], double_sided=True)
+        sheets.build_sheet(league, [p.id for p in players], paper=paper, double_sided=True)
     )
     subprocess.run(
         ["pdftoppm", "-r", "300", "-png", tmp_path / "sheet.pdf", tmp_path / "page"], check=True
     )
-    grid, dots = sheets.layout("letter"), 300 / 25.4
+    grid, dots = sheets.layout(paper), 300 / 25.4
     width, height = CARD_SIZE_MM
     for page, slot_of in (("page-1.png", lambda i: i), ("page-2.png", sheets.mirrored)):
         with Image.open(tmp_path / page) as image:
@@ -118,20 +123,30 @@ def test_players_without_a_card_are_left_out(make, league, parent):
 
 def test_a_roster_page_per_team_for_the_referee(make, league, parent):
     """Does the game card list the team's players with shirt, member number, status and
-    valid-through date, by shirt number, on a page of its own?"""
+    valid-through date, on a page of its own, in the on-screen roster's order (by shirt
+    number, players without one last by last name)?"""
     hawks = team(league, "Red Hawks")
     plan = make.plan(league, "Spring")
     ten = carded(make, league, parent, "Ten", plan=plan, team=hawks, shirt="10")
     two = carded(make, league, parent, "Two", plan=plan, team=hawks, shirt="2")
+    amy = carded(make, league, parent, "Amy", plan=plan, team=hawks, last_name="Zane")
+    bea = carded(make, league, parent, "Bea", plan=plan, team=hawks, last_name="Abel")
     loner = carded(make, league, parent, "Solo", plan=plan)
     pdf = sheets.build_sheet(
-        league, [ten.id, two.id, loner.id], with_roster=True, double_sided=True
+        league,
+        [ten.id, two.id, amy.id, bea.id, loner.id],
+        with_roster=True,
+        double_sided=True,
     )
     pages = page_texts(pdf)
     assert len(pages) == 4  # fronts, backs, the roster, a blank back for it
     roster = pages[2]
     assert "Red Hawks" in roster and "Riverside FC" in roster and "Solo" not in roster
-    assert roster.index("Two Player") < roster.index("Ten Player")
+    names = ["Two Player", "Ten Player", "Bea Abel", "Amy Zane"]
+    assert sorted(names, key=roster.index) == names
+    with league_scope(league.id):
+        on_screen = team_queries.team_players(db.session.get(Team, hawks.id))
+        assert [entry.profile.full_name for entry in on_screen] == names
     line = next(line for line in roster.splitlines() if "Ten Player" in line)
     assert re.search(r"10\s+Ten Player\s+" + number(ten) + r"\s+VALID\s+\d\d \w{3} \d{4}", line)
     assert pages[3].strip() == ""

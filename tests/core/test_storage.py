@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import urllib.request
+from urllib.parse import quote
 
 import pytest
 
 from portal.core import storage as storage_module
-from portal.core.storage import LocalStorage, S3Storage, StorageError, discard, load_link, store
+from portal.core.storage import (
+    LocalStorage,
+    S3Storage,
+    StorageError,
+    content_disposition,
+    discard,
+    load_link,
+    redirect_to_file,
+    store,
+)
 from portal.extensions import db
 
 
@@ -114,3 +124,70 @@ def test_discarded_object_goes_only_after_commit(app):
     discard("leagues/1/old.png")
     db.session.commit()
     assert not local.exists("leagues/1/old.png")
+
+
+# -- the name a file is saved under ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parts", "name", "plain"),
+    [
+        (("Mia Parent", "card"), "Mia-Parent-card.pdf", "Mia-Parent-card.pdf"),
+        (("Zoë Núñez", "card"), "Zoë-Núñez-card.pdf", "Zoe-Nunez-card.pdf"),
+        (("王小明", "card"), "王小明-card.pdf", "card.pdf"),
+        (('a/b\\c "x" <y>\r\nSet-Cookie: z', "card"), "a-b-c-x-y-Set-Cookie-z-card.pdf", None),
+        (("", None), "download.pdf", "download.pdf"),
+    ],
+)
+def test_download_names_are_readable_and_safe(parts, name, plain):
+    """Is a name made of words joined by hyphens, with nothing a header or a file system
+    could trip on, and an ASCII twin for old clients?"""
+    assert storage_module.download_name(*parts) == name
+    header = storage_module.content_disposition(name)
+    assert header.startswith("inline; filename=") and "\r" not in header and "\n" not in header
+    if plain:
+        assert f'filename="{plain}"' in header
+    assert header.endswith("filename*=UTF-8''" + quote(name, safe=""))
+    assert header.isascii()
+
+
+def test_local_links_carry_the_name_to_save_under(app, client):
+    """Does /files/<token> answer inline with the name the link was made with (and the
+    key's last part without one), never the token?"""
+    local = storage_module.get_storage()
+    local.put("private/leagues/9/cards/0123abcd.pdf", b"%PDF-1.7", "application/pdf")
+    with app.test_request_context():
+        named = local.url("private/leagues/9/cards/0123abcd.pdf", filename="Zoë-Lee-card.pdf")
+        unnamed = local.url("private/leagues/9/cards/0123abcd.pdf")
+    response = client.get(named)
+    assert response.status_code == 200 and response.data == b"%PDF-1.7"
+    assert response.headers["Content-Disposition"] == (
+        "inline; filename=\"Zoe-Lee-card.pdf\"; filename*=UTF-8''Zo%C3%AB-Lee-card.pdf"
+    )
+    assert response.headers["Content-Disposition"] == content_disposition("Zoë-Lee-card.pdf")
+    plain = client.get(unnamed).headers["Content-Disposition"]
+    assert plain == "inline; filename=\"0123abcd.pdf\"; filename*=UTF-8''0123abcd.pdf"
+
+
+def test_s3_links_carry_the_name_to_save_under(s3):
+    """Does S3 answer a presigned link with the Content-Disposition signed into it?"""
+    s3.put("private/cards/0123abcd.pdf", b"%PDF-1.7", "application/pdf")
+    url = s3.url("private/cards/0123abcd.pdf", expires_in=60, filename="Mia-Parent-card.pdf")
+    assert "response-content-disposition=" in url
+    with urllib.request.urlopen(url) as response:
+        assert response.read() == b"%PDF-1.7"
+        assert response.headers["Content-Disposition"] == (
+            "inline; filename=\"Mia-Parent-card.pdf\"; filename*=UTF-8''Mia-Parent-card.pdf"
+        )
+    with urllib.request.urlopen(s3.url("private/cards/0123abcd.pdf")) as response:
+        assert response.headers.get("Content-Disposition") is None  # unnamed: as before
+
+
+def test_a_redirect_to_a_file_names_it(app, use_s3):
+    """Does redirect_to_file hand the name to the backend's link (S3 here)?"""
+    use_s3.put("private/x.pdf", b"%PDF-1.7", "application/pdf")
+    with app.test_request_context():
+        response = redirect_to_file("private/x.pdf", filename="Riverside-cards-2026-11-21.pdf")
+    assert response.status_code == 302 and response.headers["Cache-Control"] == "no-store"
+    with urllib.request.urlopen(response.headers["Location"]) as file:
+        assert 'filename="Riverside-cards-2026-11-21.pdf"' in file.headers["Content-Disposition"]

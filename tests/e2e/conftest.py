@@ -23,23 +23,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (the browser tests use them)
 from tests.dbutil import prepare_database
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 PHONE = {"width": 390, "height": 844}
 # Settings the server must not inherit from the developer's shell or the unit tests.
 NOT_INHERITED = (
@@ -216,27 +205,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 # -- the browser ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium, headless, launched once per session."""
-    if not Path(CHROMIUM).exists():
-        installed = subprocess.run(
-            [str(ROOT / "scripts" / "apt-ensure"), "chromium", "chromium-driver"], check=False
-        )
-        if installed.returncode != 0 or not Path(CHROMIUM).exists():
-            pytest.fail(
-                f"{CHROMIUM} is missing: run `scripts/apt-ensure chromium chromium-driver` "
-                "as root (`make test` does)",
-                pytrace=False,
-            )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @dataclass

@@ -303,7 +303,7 @@ def test_a_parent_pays_for_two_children_in_one_checkout(
     lines = page.locator(".done-line")
     expect(lines).to_have_count(2)
     for line in lines.all():
-        expect(line.locator(".mstatus")).to_have_text("Active")
+        expect(line.locator(".mstatus")).to_have_text(PAID_TERM)
     assert_phone_friendly(page, browser_errors)
     screenshot(page, "checkout-done")
 
@@ -357,7 +357,7 @@ def test_pay_later_then_the_money_arrives(
     page.get_by_role("button", name="The money arrives").click()
 
     expect(page.get_by_role("heading", name="You're registered")).to_be_visible()
-    expect(page.locator(".done-line .mstatus")).to_have_text("Active")
+    expect(page.locator(".done-line .mstatus")).to_have_text(PAID_TERM)
     page.goto("/l/riverside/memberships/")
     expect(page.locator(".term-card .term-status .mstatus")).to_have_text(PAID_TERM)
     assert_phone_friendly(page, browser_errors)

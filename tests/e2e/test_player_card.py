@@ -1,12 +1,14 @@
 """On a phone, through the real server: a demo family opens a child's card from
-"My players"; the clock ticks, the QR code is big enough to scan, and the card still
-opens offline from the service worker's copy, saying how old it is."""
+"My players"; the clock ticks, the QR code is big enough to scan, a photo that does not
+load leaves the initials, and the card still opens offline from the service worker's
+copy, saying how old it is, and EXPIRED rather than VALID once its dates have passed."""
 
 from __future__ import annotations
 
 import json
 import re
 import subprocess
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -72,6 +74,7 @@ def find_card() -> None:
                         "league": profile.league.slug,
                         "id": profile.id,
                         "first_name": profile.first_name,
+                        "last_name": profile.last_name,
                         "name": profile.full_name,
                     }
                 )
@@ -125,18 +128,41 @@ def test_family_opens_the_card_and_it_is_live(page: Page, browser_errors, holder
     screenshot(page, "player-card")
 
 
-def test_the_card_opens_offline_from_the_saved_copy(page: Page, phone, browser_errors, holder):
-    """Visited once online, does the card open without a connection, dated and marked?"""
+def _open_and_keep(page: Page, holder) -> str:
+    """Open the card online and wait until the service worker has kept the page and its
+    assets; the card's URL."""
     sign_in(page, holder["email"])
     card_url = f"/l/{holder['league']}/players/{holder['id']}/card"
     page.goto(card_url)
-    # The worker is installed and has kept the page and its assets.
     for _ in range(60):
         kept = page.evaluate(KEPT_JS)
         if kept["page"] and not kept["missing"]:
             break
         page.wait_for_timeout(250)
     assert kept["page"] and not kept["missing"], kept
+    return card_url
+
+
+def test_a_photo_that_does_not_load_shows_the_initials(page: Page, browser_errors, holder):
+    """A photo the server cannot give (missing from storage: an error) leaves no broken
+    image on the card: the initials take its place, inside the photo's frame."""
+    sign_in(page, holder["email"])
+    page.route("**/v/*/photo*", lambda route: route.fulfill(status=500, body="error"))
+    page.goto(f"/l/{holder['league']}/players/{holder['id']}/card")
+    initials = holder["first_name"][:1] + holder["last_name"][:1]
+    placeholder = page.locator(".pcard-photo-none")
+    expect(placeholder).to_have_text(initials)
+    expect(placeholder).to_have_attribute("aria-label", "Photo not available")
+    assert page.locator("img.pcard-photo").count() == 0
+    frame = placeholder.bounding_box()
+    name = page.locator("#pcard-name").bounding_box()
+    assert frame["x"] + frame["width"] <= name["x"]  # beside the name, never over it
+    assert [m for m in browser_errors.take() if "500" not in m] == []
+
+
+def test_the_card_opens_offline_from_the_saved_copy(page: Page, phone, browser_errors, holder):
+    """Visited once online, does the card open without a connection, dated and marked?"""
+    _open_and_keep(page, holder)
     expect(page.locator("[data-offline-banner]")).to_be_hidden()
 
     phone.set_offline(True)
@@ -147,6 +173,10 @@ def test_the_card_opens_offline_from_the_saved_copy(page: Page, phone, browser_e
         expect(banner).to_be_visible()
         expect(banner).to_contain_text("Offline")
         expect(banner).to_contain_text("last updated")
+        # With the year: a copy kept from last season does not pass for this one's.
+        expect(banner.locator("[data-offline-when]")).to_have_text(
+            re.compile(rf"^\w{{3}} \d{{1,2}} \w{{3}} {date.today().year} \d\d:\d\d$")
+        )
         assert page.locator("[data-card-page]").get_attribute("data-source") == "cache"
         expect(page.locator(".pcard-qr svg")).to_be_visible()
         assert page.locator("link[href*='card.css']").evaluate("l => !!l.sheet")  # styled
@@ -161,4 +191,58 @@ def test_the_card_opens_offline_from_the_saved_copy(page: Page, phone, browser_e
     # Back online: the banner says this is a saved copy, with a way to load a fresh one.
     expect(banner).to_contain_text("Saved copy")
     expect(page.get_by_role("link", name="Try again")).to_be_visible()
+    assert not [m for m in browser_errors.take() if "ERR_INTERNET_DISCONNECTED" not in m]
+
+
+def _day(day: date) -> str:
+    """A date as the card prints it: 01 Mar 2027."""
+    return f"{day.day:02d} {day:%b %Y}"
+
+
+def _noon(day: date) -> datetime:
+    """Noon UTC of `day`: the same date in the league's zone (America/Chicago)."""
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def test_a_saved_copy_past_its_dates_does_not_say_valid(page: Page, phone, browser_errors, holder):
+    """Offline, with the phone's date after the card's last valid day, the saved copy says
+    EXPIRED (not VALID) "as of" that date, with its year; before its first day, NOT YET
+    VALID. Back online, the server's answer is shown again."""
+    _open_and_keep(page, holder)
+    card = page.locator("[data-card-status]")
+    if card.get_attribute("data-card-status") != "valid":
+        pytest.skip("the demo player's card is not valid today")
+    through = date.fromisoformat(card.get_attribute("data-valid-through"))
+    starts = date.fromisoformat(card.get_attribute("data-valid-from"))
+    status = page.locator(".pcard-status")
+    expect(status).to_have_text(re.compile("VALID"))
+
+    later = through + timedelta(days=19)
+    phone.set_offline(True)
+    try:
+        page.clock.install(time=_noon(later))
+        page.reload()
+        expect(status).to_have_text(re.compile(r"EXPIRED"))
+        expect(status).to_have_class(re.compile(r"\bpcard-bad\b"))
+        expect(page.locator(".pcard-valid")).to_have_text(
+            f"Ended {_day(through)} \u00b7 as of {later:%a} {later.day} {later:%b %Y}"
+        )
+        expect(page.locator("[data-clock-date]")).to_have_text(f"{later:%a} {later.day} {later:%b}")
+        screenshot(page, "player-card-offline-expired")
+
+        # The phone's date set before the card's first day (the clock is the context's).
+        early = starts - timedelta(days=3)
+        page.clock.set_system_time(_noon(early))
+        page.reload()
+        expect(status).to_have_text(re.compile(r"NOT YET VALID"))
+        expect(page.locator(".pcard-valid")).to_have_text(
+            f"Starts {_day(starts)} \u00b7 as of {early:%a} {early.day} {early:%b %Y}"
+        )
+    finally:
+        phone.set_offline(False)
+    # Online again: the server's answer, fresh, is believed whatever the phone's date.
+    page.reload()
+    expect(page.locator("[data-card-page]")).to_have_attribute("data-source", "network")
+    expect(status).to_have_text(re.compile(r"^\W*VALID\W*$"))
+    expect(status).to_have_class(re.compile(r"\bpcard-ok\b"))
     assert not [m for m in browser_errors.take() if "ERR_INTERNET_DISCONNECTED" not in m]

@@ -13,7 +13,9 @@ from portal.extensions import db
 from portal.payments import checkout, testmode
 from portal.payments.checkout import Selection
 from portal.payments.models import Order, WebhookEvent
+from portal.payments.stripe_gateway import StripeGateway
 from portal.players.services import today_in
+from tests.fakestripe import Server
 
 SECRET = "whsec_leaguebadge_development"
 
@@ -101,3 +103,21 @@ def signed_in(client, login, admin):
     """The test client, signed in as the league's admin."""
     login(admin)
     return client
+
+
+@pytest.fixture(scope="session")
+def stripe_server():
+    """A Stripe-compatible server on loopback (tests/fakestripe.py), started once."""
+    with Server() as server:
+        yield server
+
+
+@pytest.fixture
+def stripe(app, stripe_server):
+    """The app's gateway is Stripe (the fake on loopback) for this test."""
+    previous = app.extensions.get("payment_gateway")
+    app.extensions["payment_gateway"] = StripeGateway("sk_test_fake", stripe_server.url)
+    stripe_server.fake.reset()
+    yield stripe_server.fake
+    stripe_server.fake.down = False
+    app.extensions["payment_gateway"] = previous

@@ -74,6 +74,8 @@ def test_filters_by_status_plan_and_search(signed_in, make, league, parent, kids
     assert f"Order {paid.id}<" in shown(f"q={paid.id}")
     assert "No orders match these filters" in shown("q=nobody-at-all")
     assert "No orders match these filters" in shown("q=%25")  # a literal %, not a wildcard
+    assert "No orders match these filters" in shown(f"q={'9' * 20}")  # beyond any order id
+    assert f"Order {paid.id}<" in shown(f"plan={summer.id}x")  # an unreadable plan: all
     # Nonsense filters are dropped, not answered with an error.
     assert (
         signed_in.get(
@@ -119,8 +121,9 @@ def test_fifty_a_page_and_htmx_gets_the_fragment(signed_in, league, parent, kids
     assert body.count('data-label="Order"') == 20 and "Page 3 of 3" in body
     assert body.lstrip().startswith('<div id="payments-results"') and "<html" not in body
     assert "HX-Request" in last.headers["Vary"]
-    beyond = signed_in.get("/l/riverside/payments/?page=99").get_data(as_text=True)
-    assert "Page 3 of 3" in beyond  # past the end: the last page
+    for far in ("99", "9" * 30):
+        beyond = signed_in.get(f"/l/riverside/payments/?page={far}").get_data(as_text=True)
+        assert "Page 3 of 3" in beyond  # past the end: the last page
     filtered = signed_in.get("/l/riverside/payments/?status=paid&page=2").get_data(as_text=True)
     assert 'href="/l/riverside/payments/?status=paid&amp;page=3"' in filtered
 

@@ -67,6 +67,56 @@ def test_a_failed_event_is_listed_with_its_error(client, login, platform, failed
     assert "Last error:" in detail
 
 
+def test_a_failed_event_is_linked_to_its_order(client, login, platform, failed_event):
+    """Does a failed event name its league's order (found by the checkout session we
+    stored), on the overview, the list and the event's page, instead of "no order of
+    ours"; and does the league's order page show it in words?"""
+    event, order = failed_event
+    assert (event.order_id, event.league_id) == (order.id, order.league_id)
+    login(platform)
+    link = f'href="/l/riverside/payments/{order.id}">riverside · order {order.id}</a>'
+    for path in (
+        "/admin/payments/",
+        "/admin/payments/events",
+        f"/admin/payments/events/{event.id}",
+    ):
+        page = client.get(path).get_data(as_text=True)
+        assert link in page and "no order of ours" not in page, path
+
+
+def test_a_failed_charge_event_is_linked_by_its_payment(
+    client, league, parent, kids, plan, held_events, monkeypatch
+):
+    """Is a charge event that fails linked through the payment id we stored; and an event
+    for a checkout we never made left without an order?"""
+    order = place(league, parent, kids, plan)
+    with league_scope(league.id):
+        get_gateway().complete(order.session_id, "paid")
+        db.session.commit()
+    post_event(client, held_events.pop(0))
+    intent = reload(order).payment_intent_id
+    refunded = testmode.event_object("charge.refunded", {"id": "ch_1", "payment_intent": intent})
+    stranger = testmode.event_object("checkout.session.completed", {"id": "cs_test_unknown"})
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the fulfilment code has a bug")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(fulfilment, "sync_refunds", broken)
+        patch.setattr(fulfilment, "sync_order", broken)
+        assert post_event(client, refunded).status_code == 200
+    with monkeypatch.context() as patch:
+        patch.setattr(events, "_order_for_session", broken)  # the lookup fails too
+        patch.setattr(events, "handle", broken)
+        assert post_event(client, stranger).status_code == 200
+    by_type = {(row.type, row.status): row for row in stored_events()}
+    failed = by_type["charge.refunded", EventStatus.FAILED]
+    assert (failed.order_id, failed.league_id) == (order.id, league.id)
+    unknown = by_type["checkout.session.completed", EventStatus.FAILED]
+    assert (unknown.order_id, unknown.league_id) == (None, None)
+    assert unknown.last_error == "RuntimeError: the fulfilment code has a bug"
+
+
 def test_retry_processes_a_failed_event(client, login, platform, failed_event, outbox):
     """Does "Retry" process a failed event once, paying the order and clearing the list?"""
     event, order = failed_event
@@ -172,6 +222,7 @@ def test_events_can_be_filtered(client, login, platform, failed_event):
     assert "0 events." in count("type=charge.refunded")
     assert "1 event." in count(f"q={order.id}")
     assert "0 events." in count(f"q={order.id + 1000}")
+    assert "0 events." in count("q=0") and "0 events." in count(f"q={'9' * 20}")  # no such id
     assert "1 event." in count(f"q={event.event_id}")
     fragment = client.get("/admin/payments/events?status=failed", headers={"HX-Request": "true"})
     assert fragment.get_data(as_text=True).startswith('<div id="events-results">')
@@ -192,7 +243,8 @@ def test_run_now_records_a_run_and_shows_it(
     )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Checked 1, fixed 1." in page
-    assert f"riverside · order {order.id}</a>: open → paid" in page
+    assert f"riverside · order {order.id}</a>: Not paid yet → Paid" in page
+    assert "(Payment received: the order is paid and its memberships are active.)" in page
     assert reload(order).status == OrderStatus.PAID
     runs = client.get("/admin/payments/runs").get_data(as_text=True)
     assert "checked 1 · fixed 1" in runs
@@ -228,3 +280,30 @@ def test_the_platform_page_links_to_payments(client, login, platform):
     login(platform)
     page = client.get("/admin/").get_data(as_text=True)
     assert 'href="/admin/payments/"' in page
+
+
+def test_runs_are_paged(client, login, platform, monkeypatch):
+    """Are the runs shown a page at a time, newest first, a page past the end (or not a
+    number) showing the last (or the first), with plain links between pages?"""
+    from portal.payments import platform_views
+
+    monkeypatch.setattr(platform_views, "PER_PAGE", 2)
+    with unscoped():
+        db.session.add_all(ReconciliationRun(checked=n, fixed=0) for n in range(5))
+        db.session.commit()
+        ids = db.session.scalars(select(ReconciliationRun.id).order_by(ReconciliationRun.id))
+        ids = list(ids)
+    login(platform)
+
+    def shown(query: str) -> tuple[list[int], str]:
+        body = client.get(f"/admin/payments/runs{query}").get_data(as_text=True)
+        runs = [i for i in reversed(ids) if f'href="/admin/payments/runs/{i}"' in body]
+        return runs, body
+
+    first, body = shown("")
+    assert first == ids[:2:-1] and "Page 1 of 3" in body
+    assert 'href="/admin/payments/runs?page=2"' in body and "hx-get" not in body
+    assert shown("?page=2")[0] == ids[2:0:-1]
+    last, body = shown("?page=99")
+    assert last == ids[:1] and "Page 3 of 3" in body and "No run yet" not in body
+    assert shown("?page=x")[0] == first

@@ -20,26 +20,7 @@ from portal.payments.gateway import (
 )
 from portal.payments.models import EventStatus, OrderStatus
 from portal.payments.stripe_gateway import StripeGateway
-from tests.fakestripe import Server
 from tests.payments.conftest import place, post_event, reload, stored_events
-
-
-@pytest.fixture(scope="module")
-def stripe_server():
-    with Server() as server:
-        yield server
-
-
-@pytest.fixture
-def stripe(app, stripe_server):
-    """The app's gateway is Stripe (the fake on loopback) for this test."""
-    gateway = StripeGateway("sk_test_fake", stripe_server.url)
-    previous = app.extensions.get("payment_gateway")
-    app.extensions["payment_gateway"] = gateway
-    stripe_server.fake.reset()
-    yield stripe_server.fake
-    stripe_server.fake.down = False
-    app.extensions["payment_gateway"] = previous
 
 
 def _request(**changes) -> CheckoutRequest:

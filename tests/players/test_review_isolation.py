@@ -13,7 +13,7 @@ from portal.core.storage import get_storage
 from portal.core.tenancy import league_scope
 from portal.extensions import db
 from portal.players.models import ProfileEvent, ProfileStatus
-from tests.players.test_review_views import HX, fresh, submitted
+from tests.players.review_helpers import HX, fresh, submitted
 
 # Every review route that names a profile: (method, path after /review/{id}, form).
 PROFILE_ROUTES = [
