@@ -24,6 +24,7 @@ The JSON carries the dates and the time of the check as the page words them
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -49,6 +50,14 @@ from portal.memberships.models import Membership, MembershipStatus
 from portal.players import rules
 from portal.players.models import AgeGroup, PlayerProfile
 from portal.players.services import today_in
+
+log = logging.getLogger(__name__)
+# Shown in the photo's place when the stored photo cannot be read (same size).
+NO_PHOTO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="450" viewBox="0 0 360 450">'
+    '<rect width="360" height="450" fill="#e5e7eb"/><text x="180" y="225" font-family="sans-serif"'
+    ' font-size="28" text-anchor="middle" fill="#374151">No photo on file</text></svg>'
+)
 
 bp = Blueprint("check", __name__, url_prefix="/v")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -274,7 +283,12 @@ def photo(token: str):
         ).first()
     if row is None or row.revoked_at is not None or not row.photo_key:
         abort(404)
-    response = Response(verify_photo(row.photo_key), mimetype="image/jpeg")
+    try:
+        response = Response(verify_photo(row.photo_key), mimetype="image/jpeg")
+    except (StorageError, OSError):  # gone from storage, or not an image (PIL's errors)
+        log.warning("check page photo %s cannot be read", row.photo_key, exc_info=True)
+        # The referee sees that there is no photo to compare, not a broken image.
+        response = Response(NO_PHOTO, 404, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["X-Robots-Tag"] = "noindex"
     return response

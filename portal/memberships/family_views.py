@@ -142,7 +142,9 @@ def _player_terms(profile: PlayerProfile, terms: list[Membership], today: date) 
         )
     else:
         now = current[0] if current else None
-    history = [m for m in terms if m.status not in lifecycle.CURRENT]
+    # Ended terms that once counted: a checkout abandoned or declined never started one
+    # (and one still being paid shows under the checkouts under way).
+    history = [m for m in terms if m.status not in lifecycle.CURRENT and m.activated_at is not None]
     return PlayerTerms(profile, now, [_term(profile, c, today) for c in chains], history)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from portal.core.money import format_money
 from portal.extensions import db
 from portal.memberships.models import Membership, MembershipStatus, Plan, TermKind
 from portal.payments.gateway import SessionInfo
@@ -34,18 +35,25 @@ def mismatch(order: Order, session: SessionInfo) -> str | None:
     if session.metadata.get("league_id") != str(order.league_id):
         return "the checkout session names another league"
     if session.currency != order.currency:
-        return f"currency {session.currency!r} instead of {order.currency!r}"
+        return f"paid in {session.currency.upper()} instead of {order.currency.upper()}"
+
+    def money(minor: int) -> str:  # the admin reads this: "$1.00", not "100"
+        return format_money(minor, order.currency)
+
     if session.amount_subtotal != order.amount_minor:
-        return f"amount {session.amount_subtotal} instead of our price {order.amount_minor}"
+        return (
+            f"amount {money(session.amount_subtotal)} instead of our price "
+            f"{money(order.amount_minor)}"
+        )
     discount = session.amount_discount
     if discount and not order.allow_promotion_codes:
-        return f"a discount of {discount} on a checkout that offered no promotion codes"
+        return f"a discount of {money(discount)} on a checkout that offered no promotion codes"
     if not 0 <= discount <= session.amount_subtotal or (
         session.amount_total != session.amount_subtotal - discount
     ):
         return (
-            f"charged {session.amount_total} for a price of {session.amount_subtotal}"
-            f" less a discount of {discount}"
+            f"charged {money(session.amount_total)} for a price of "
+            f"{money(session.amount_subtotal)} less a discount of {money(discount)}"
         )
     return None
 

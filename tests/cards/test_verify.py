@@ -308,3 +308,16 @@ def test_anonymous_checks_are_not_logged(client, league, member):
     client.get(f"/v/{card.token}")
     with unscoped():
         assert db.session.scalars(select(CardCheck)).all() == []
+
+
+def test_a_photo_gone_from_storage_shows_no_photo_rather_than_failing(client, league, member):
+    """If the stored photo has gone, does the referee see "No photo on file" in its place
+    (a 404 with a placeholder image), not a 500 and a broken image?"""
+    card = _card(league, member)
+    verify.verify_photo.cache_clear()
+    get_storage().delete(member.photo_key)
+    response = client.get(f"/v/{card.token}/photo")
+    assert response.status_code == 404
+    assert response.mimetype == "image/svg+xml"
+    assert b"No photo on file" in response.data
+    assert client.get(f"/v/{card.token}").status_code == 200  # the check still answers

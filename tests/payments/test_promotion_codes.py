@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.core.money import format_money
 from portal.core.tenancy import league_scope, unscoped
 from portal.extensions import db
 from portal.memberships.models import MembershipStatus
@@ -65,7 +66,7 @@ def test_switching_codes_on_after_checkout_does_not_excuse_a_discount(
     flagged = _pay_with(order, **discounted(20000, 4000))
     assert flagged.status == OrderStatus.NEEDS_ATTENTION
     assert flagged.attention_reason == (
-        "a discount of 4000 on a checkout that offered no promotion codes"
+        "a discount of $40.00 on a checkout that offered no promotion codes"
     )
     assert [m.status for m in memberships_of(order)] == [MembershipStatus.PENDING_PAYMENT] * 2
 
@@ -81,7 +82,8 @@ def test_amounts_that_do_not_add_up_are_flagged(league, admin, parent, kids, pla
     flagged = _pay_with(order, **discounted(total, discount))
     assert flagged.status == OrderStatus.NEEDS_ATTENTION
     assert flagged.attention_reason == (
-        f"charged {total} for a price of 24000 less a discount of {discount}"
+        f"charged {format_money(total, 'usd')} for a price of $240.00 "
+        f"less a discount of {format_money(discount, 'usd')}"
     )
 
 

@@ -218,8 +218,8 @@ def test_amount_currency_and_league_mismatches_are_flagged(
 ):
     """Is a payment that does not match our price, currency or league refused and flagged?"""
     cases = [
-        ({"amount_subtotal": 100, "amount_total": 100}, "amount 100 instead of our price"),
-        ({"currency": "eur"}, "currency 'eur'"),
+        ({"amount_subtotal": 100, "amount_total": 100}, "amount $1.00 instead of our price $"),
+        ({"currency": "eur"}, "paid in EUR instead of USD"),
         ({"metadata": {"order_id": "?", "league_id": "999"}}, "names another"),
     ]
     for number, (changes, reason) in enumerate(cases):

@@ -4,7 +4,7 @@ cancelled page, and "My memberships" with its renew button."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -191,10 +191,13 @@ def test_the_renew_button_shows_in_the_window(client, login, make, league, paren
 
 
 def test_history_and_suspension_are_shown(client, login, make, league, parent, kids, plan):
-    """Are a suspension (with its reason) and the ended terms shown?"""
+    """Are a suspension (with its reason) and the ended terms shown, and a checkout
+    abandoned before paying not listed as a membership that ended?"""
     monthly = _monthly(make, league)
     today = today_in(league)
-    _term(kids[0], monthly, date(2025, 1, 1), date(2025, 1, 31), MembershipStatus.EXPIRED)
+    paid = {"activated_at": datetime(2025, 1, 1, tzinfo=UTC)}
+    _term(kids[0], monthly, date(2025, 1, 1), date(2025, 1, 31), MembershipStatus.EXPIRED, **paid)
+    _term(kids[0], monthly, None, None, MembershipStatus.CANCELLED)  # never paid
     _term(
         kids[0],
         plan,
@@ -311,7 +314,9 @@ def test_the_card_button_shows_only_with_a_current_term(
     """Is "Show player card" offered only to a player with a current term and a card,
     after their terms; not to a refunded one, whose card no longer reads as valid?"""
     _term(kids[0], plan, date(2026, 3, 1), date(2027, 2, 28))
-    _term(kids[1], plan, date(2026, 3, 1), date(2027, 2, 28), MembershipStatus.REFUNDED)
+    refunded = MembershipStatus.REFUNDED
+    paid = {"activated_at": datetime(2026, 3, 1, tzinfo=UTC)}
+    _term(kids[1], plan, date(2026, 3, 1), date(2027, 2, 28), refunded, **paid)
     with league_scope(league.id):
         for kid in kids:
             card_services.issue(db.session.get(type(kid), kid.id))
