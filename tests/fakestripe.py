@@ -8,6 +8,9 @@ bracketed keys, JSON answers, Stripe's error shape and idempotency keys. The
 objects are built by the same functions as the built-in test gateway's
 (`portal.payments.testmode`). Control routes under /_control let a test pay a
 session, settle a delayed payment, or take the whole API down and up again.
+A test in the same process can also hold requests open (`stall`), as a Stripe that
+stopped answering mid-request, and run code of its own as a request comes in
+(`before`), at a known point of the caller's work.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from werkzeug.serving import make_server
@@ -51,8 +55,13 @@ def nested(pairs: list[tuple[str, str]]) -> dict:
 class FakeStripe:
     """State and routing; `serve()` runs it on a free loopback port in a thread."""
 
+    STALL_LIMIT = 60  # seconds a held request waits at most, should a test forget it
+
     def __init__(self):
         self.lock = threading.Lock()
+        self.stalled = threading.Event()  # set once a request is being held
+        self.unstalled = threading.Event()
+        self.stall_pattern: str | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -63,11 +72,33 @@ class FakeStripe:
         self.idempotent: dict[str, tuple[str, Response]] = {}
         self.requests: list[tuple[str, str, dict]] = []
         self.down = False
+        self.unstall()
+        self.before: Callable[[str, str], None] | None = None
+
+    def stall(self, pattern: str) -> None:
+        """Hold open, unanswered, every API request whose path fully matches `pattern`
+        until `unstall()`; `stalled` is set once one is held. Held outside the state
+        lock, so the other requests are answered meanwhile."""
+        self.unstalled.clear()
+        self.stalled.clear()
+        self.stall_pattern = pattern
+
+    def unstall(self) -> None:
+        """Let the held requests go on (answered as usual), and hold no more."""
+        self.stall_pattern = None
+        self.unstalled.set()
 
     # -- HTTP -------------------------------------------------------------------
 
     def __call__(self, environ, start_response):
         request = Request(environ)
+        if not request.path.startswith("/_control/"):
+            pattern = self.stall_pattern
+            if pattern and re.fullmatch(pattern, request.path):
+                self.stalled.set()
+                self.unstalled.wait(self.STALL_LIMIT)
+            if self.before is not None:
+                self.before(request.method, request.path)
         with self.lock:
             response = self.dispatch(request)
         return response(environ, start_response)

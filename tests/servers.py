@@ -67,3 +67,12 @@ def running(
                 process.wait()
         if process.stdout:
             process.stdout.close()
+
+
+def kill(process: subprocess.Popen, timeout: float = 10) -> str:
+    """SIGKILL the process's whole group (a crash: no handler, no cleanup, as when the
+    machine takes it away) and return what it printed, for failure messages."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=timeout)
+    return process.stdout.read() if process.stdout and not process.stdout.closed else ""

@@ -1,8 +1,8 @@
 """Stripe events: take them in fast, process each exactly once, in the worker.
 
-Intake (`receive`) verifies the signature with the official library, stores
-the raw event under its id (a second delivery of the same id is acknowledged
-and dropped) and queues it. Processing (`process`) claims the event with a
+Intake (`intake.receive`) verifies the signature with the official library,
+stores the raw event under its id (a second delivery of the same id is
+acknowledged and dropped) and queues it. Processing (`process`) claims the event with a
 conditional update, finds our order through our own stored references, asks
 the gateway for the current truth, and brings the order in line. A
 temporary failure is retried with backoff; an event that keeps failing is
@@ -15,11 +15,9 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
-import stripe
-from flask import current_app
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -42,77 +40,10 @@ SESSION_EVENTS = {
 }
 CHARGE_EVENTS = {"charge.refunded", "charge.dispute.created", "charge.dispute.closed"}
 MAX_ATTEMPTS = 8
-INTAKE_COLUMNS = ("event_id", "type", "payload", "received_at", "status")
 STALE_AFTER = timedelta(minutes=5)
 
 
-class BadEvent(ValueError):
-    """The request is not a genuine, fresh Stripe event."""
-
-
-def receive(payload: bytes, signature: str | None) -> bool:
-    """Verify and store an event; True if it is new (False: a repeat). Raises BadEvent.
-
-    The signature (and its age) is checked with Stripe's library; the body is then read
-    as plain JSON, since intake needs only the event's id and type (building Stripe's
-    objects cost more than the rest of the request). One INSERT that skips an id
-    already stored: a repeat costs no failed statement and no rollback. The INSERT is
-    the request's only write and commits on its own (AUTOCOMMIT), which spares the
-    BEGIN and COMMIT round trips, a third of the request on PostgreSQL: the event is
-    stored before we answer, and queued when the view commits (if the request fails
-    before that, `requeue_stale` queues it a minute later).
-    """
-    try:
-        stripe.WebhookSignature.verify_header(
-            payload,
-            signature,
-            current_app.config["STRIPE_WEBHOOK_SECRET"],
-            stripe.Webhook.DEFAULT_TOLERANCE,
-        )
-        event = json.loads(payload)
-        event_id, event_type = str(event["id"]), str(event["type"])
-    except (ValueError, KeyError, TypeError, stripe.SignatureVerificationError) as error:
-        raise BadEvent(str(error)) from None
-    connection = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    row_id = connection.scalar(
-        _insert_new(),
-        {
-            "event_id": event_id[:255],
-            "type": event_type[:100],
-            "payload": payload.decode(),
-            "received_at": utcnow(),
-            "status": EventStatus.PENDING,
-        },
-    )
-    if row_id is None:
-        return False
-    after_commit(lambda: _enqueue(row_id))
-    return True
-
-
-@cache
-def _insert_for(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    table = WebhookEvent.__table__  # a Core INSERT: the ORM's bulk-insert path costs more
-    return (
-        insert(table)
-        .values({name: bindparam(name) for name in INTAKE_COLUMNS})
-        .on_conflict_do_nothing(index_elements=[table.c.event_id])
-        .returning(table.c.id)
-    )
-
-
-def _insert_new():
-    """INSERT ... ON CONFLICT (event_id) DO NOTHING RETURNING id, built once per dialect.
-
-    `webhook_events` is not tenant-owned, so a Core statement is allowed here."""
-    return _insert_for(db.engine.dialect.name)
-
-
-def _enqueue(event_id: int) -> None:
+def enqueue(event_id: int) -> None:
     from portal.payments.tasks import process_event
 
     process_event(event_id)
@@ -130,19 +61,43 @@ class Claimed:
     id: int
     type: str
     payload: str
+    attempts: int
+    locked_at: datetime  # this claim's own mark: see EventHeld
 
 
-def claim(event_id: int) -> Claimed | None:
+class EventHeld(Exception):
+    """The event stays claimed by this worker: its failure could not even be recorded
+    (the database still locked). The task comes back after `delay` and takes the event
+    again by its claim's mark (`reclaim`), without waiting for `requeue_stale`."""
+
+    def __init__(self, delay: int, reclaim: datetime):
+        super().__init__(f"event held; back in {delay} s")
+        self.delay, self.reclaim = delay, reclaim
+
+
+def claim(event_id: int, reclaim: datetime | None = None) -> Claimed | None:
     """Take the event for processing, unless another worker has it or it is done.
 
     The conditional UPDATE returns the event's type and payload (RETURNING), so no
     SELECT follows it; it commits at once, so other workers see the claim while this
-    one asks the gateway."""
+    one asks the gateway. `reclaim`: the mark of an earlier claim of this task's whose
+    failure could not be recorded (see EventHeld); the event is taken again from it."""
+    now = utcnow()
+    statement = _claim_statement() if reclaim is None else _reclaim_statement()
     claimed = db.session.execute(
-        _claim_statement(), {"claimed_id": event_id, "now": utcnow()}
+        statement, {"claimed_id": event_id, "now": now, "mark": reclaim}
     ).first()
     db.session.commit()
-    return Claimed(event_id, claimed.type, claimed.payload) if claimed is not None else None
+    if claimed is None:
+        return None
+    return Claimed(event_id, claimed.type, claimed.payload, claimed.attempts, now)
+
+
+CLAIMED = {
+    "status": EventStatus.PROCESSING,
+    "locked_at": bindparam("now"),
+    "attempts": WebhookEvent.attempts + 1,
+}
 
 
 @cache
@@ -153,34 +108,67 @@ def _claim_statement():
         WebhookEvent,
         "claimed_id",
         states=(EventStatus.PENDING, EventStatus.FAILED),
-        values={
-            "status": EventStatus.PROCESSING,
-            "locked_at": bindparam("now"),
-            "attempts": WebhookEvent.attempts + 1,
-        },
-        returning=(WebhookEvent.type, WebhookEvent.payload),
+        values=CLAIMED,
+        returning=(WebhookEvent.type, WebhookEvent.payload, WebhookEvent.attempts),
     )
 
 
-def process(event_id: int) -> int | None:
-    """Process one stored event; returns seconds to wait before a retry, or None."""
+@cache
+def _reclaim_statement():
+    """The claim, also from this task's own earlier claim (still PROCESSING, its mark
+    unchanged: nobody else has handed it out since)."""
+    table = WebhookEvent
+    return (
+        update(table)
+        .where(
+            table.id == bindparam("claimed_id"),
+            table.status.in_((EventStatus.PENDING, EventStatus.FAILED))
+            | ((table.status == EventStatus.PROCESSING) & (table.locked_at == bindparam("mark"))),
+        )
+        .values(CLAIMED)
+        .returning(table.type, table.payload, table.attempts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def process(event_id: int, reclaim: datetime | None = None) -> int | None:
+    """Process one stored event; returns seconds to wait before a retry, or None.
+    Raises EventHeld when even its failure could not be written (see there)."""
     with unscoped():
-        event = claim(event_id)
+        try:
+            event = claim(event_id, reclaim)
+        except OperationalError:  # the database is locked: come back, the event untouched
+            db.session.rollback()
+            attempts = db.session.scalar(
+                select(WebhookEvent.attempts).where(WebhookEvent.id == event_id)
+            )
+            db.session.rollback()
+            return backoff((attempts or 0) + 1)
         if event is None:
             return None
         try:
             outcome, order = handle(event)
         except (GatewayUnavailable, OperationalError) as error:
             db.session.rollback()
-            return _failed(event_id, error, temporary=True)
+            return _record_failure(event, error, temporary=True)
         except Exception as error:  # recorded for the platform admin, with a retry button
             db.session.rollback()
             log.exception("webhook event %s failed", event_id)
-            _failed(event_id, error, temporary=False)
+            _record_failure(event, error, temporary=False)
             return None
         _done(event_id, outcome, order)
         db.session.commit()
         return None
+
+
+def _record_failure(event: Claimed, error: Exception, *, temporary: bool) -> int | None:
+    """`_failed`, or, when the database will not take even that, EventHeld."""
+    try:
+        return _failed(event.id, error, temporary=temporary)
+    except OperationalError:
+        db.session.rollback()
+        log.warning("webhook event %s: its failure could not be recorded", event.id)
+        raise EventHeld(backoff(event.attempts), event.locked_at) from error
 
 
 def _done(event_id: int, outcome: str, order: Order | None) -> None:
@@ -329,7 +317,7 @@ def requeue_stale(now=None) -> int:
         )
         db.session.commit()
     for event_id in stale:
-        _enqueue(event_id)
+        enqueue(event_id)
     return len(stale)
 
 
@@ -352,5 +340,5 @@ def retry(event_id: int) -> bool:
     event.attempts = 0
     event.next_attempt_at = None
     db.session.flush()
-    after_commit(lambda: _enqueue(event_id))
+    after_commit(lambda: enqueue(event_id))
     return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from huey import crontab
 from huey.exceptions import RetryTask
@@ -18,9 +19,14 @@ log = logging.getLogger(__name__)
 
 
 @app_task()
-def process_event(event_id: int) -> None:
-    """Process one stored webhook event; a temporary failure comes back after a backoff."""
-    delay = events.process(event_id)
+def process_event(event_id: int, reclaim: datetime | None = None) -> None:
+    """Process one stored webhook event; a temporary failure comes back after a backoff
+    (one that could not even be recorded comes back to take its event again)."""
+    try:
+        delay = events.process(event_id, reclaim)
+    except events.EventHeld as held:
+        process_event.schedule((event_id,), {"reclaim": held.reclaim}, delay=held.delay)
+        return
     if delay is not None:
         raise RetryTask(delay=delay)
 

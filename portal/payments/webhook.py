@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request
 from portal.core import ratelimit
 from portal.core.errors import json_error
 from portal.extensions import csrf, db
-from portal.payments.events import BadEvent, receive
+from portal.payments.intake import BadEvent, receive
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 

@@ -12,7 +12,7 @@ from portal.core.db import utcnow
 from portal.core.tenancy import league_scope, unscoped
 from portal.extensions import db
 from portal.memberships.models import Membership, MembershipStatus
-from portal.payments import events, testmode
+from portal.payments import events, intake, testmode
 from portal.payments.gateway import get_gateway
 from portal.payments.models import EventStatus, GatewayObject, OrderStatus, WebhookEvent
 from tests.payments.conftest import place, post_event, reload, stored_events
@@ -267,10 +267,11 @@ def test_success_page_before_the_webhook(client, login, league, parent, kids, pl
 def test_a_worker_killed_mid_event_is_reprocessed(
     client, league, parent, kids, plan, held_events, monkeypatch
 ):
-    """An event left claimed by a dead worker is handed out again and processed once."""
+    """An event left claimed by a dead worker is handed out again and processed once
+    (the row as a dead worker leaves it; test_worker_crash.py kills a real consumer)."""
     order = place(league, parent, kids, plan)
     (completed,) = _pay(order, held_events)
-    monkeypatch.setattr(events, "_enqueue", lambda event_id: None)  # the queue lost it
+    monkeypatch.setattr(intake, "enqueue", lambda event_id: None)  # the queue lost it
     post_event(client, completed)
     (event,) = stored_events()
     with unscoped():
