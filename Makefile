@@ -50,9 +50,11 @@ setup: $(STAMPS)/apt $(STAMPS)/python $(STAMPS)/npm
 
 setup-test: $(STAMPS)/apt-test $(STAMPS)/python-test $(STAMPS)/npm
 
+# The demo's first cards and mail are made while seeding: they link to where the
+# portal runs (bin/dev gives the worker the same BASE_URL).
 run: setup
 	$(FLASK) db upgrade
-	$(FLASK) demo seed --if-empty
+	BASE_URL=$${BASE_URL:-http://127.0.0.1:$${PORT:-5000}} $(FLASK) demo seed --if-empty
 	exec bin/dev
 
 worker: setup
