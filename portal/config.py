@@ -57,7 +57,7 @@ def _instance_path(env: dict[str, str]) -> Path:
     return Path(env.get("INSTANCE_PATH") or ROOT / "instance")
 
 
-def _check_production(env: dict[str, str], base_url: str, test_checkout: bool) -> None:
+def _check_production(env: dict[str, str], base_url: str) -> None:
     """What production refuses to start without (SECRET_KEY is checked before)."""
     if not base_url.startswith("https://"):
         raise ConfigError(
@@ -76,7 +76,7 @@ def _check_production(env: dict[str, str], base_url: str, test_checkout: bool) -
             "STRIPE_WEBHOOK_SECRET must be set in production: the signing secret of the "
             "Stripe webhook endpoint (whsec_...), or any private random value for a demo"
         )
-    if test_checkout and not _bool(env.get("TEST_CHECKOUT"), False):
+    if not env.get("STRIPE_SECRET_KEY") and not _bool(env.get("TEST_CHECKOUT"), False):
         raise ConfigError(
             "STRIPE_SECRET_KEY must be set in production: without it the built-in test "
             "checkout takes every payment. For a public demo, set TEST_CHECKOUT=on instead."
@@ -101,7 +101,7 @@ def from_env(env: dict[str, str] | None = None) -> dict:
 
     base_url = env.get("BASE_URL", "").rstrip("/")
     if production:
-        _check_production(env, base_url, test_checkout=not env.get("STRIPE_SECRET_KEY"))
+        _check_production(env, base_url)
     https = base_url.startswith("https://") or production
     redis_url = env.get("REDIS_URL", "")
 

@@ -313,8 +313,7 @@ def _make_cards(leagues_made, profiles) -> None:
     today = {league.id: services.today_in(league) for league in leagues_made}
     for profile in profiles:
         with league_scope(profile.league_id):
-            cards.refresh(profile, today=today[profile.league_id])
-            db.session.flush()
+            cards.refresh(profile, today=today[profile.league_id])  # the scope flushes it
 
 
 def describe(accounts_made: list[tuple[str, str]]) -> str:

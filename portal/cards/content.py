@@ -46,9 +46,11 @@ def terms_by_profile(
     well (two more), which the printed card shows and a verdict alone does not need.
     """
     terms: defaultdict[int, list[Membership]] = defaultdict(list)
-    ids = profile_ids if isinstance(profile_ids, Select) else list(profile_ids)
-    if not isinstance(ids, Select) and not ids:
-        return terms
+    ids = profile_ids
+    if not isinstance(ids, Select):
+        ids = list(ids)
+        if not ids:
+            return terms
     query = (
         select(Membership)
         .where(

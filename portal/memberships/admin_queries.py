@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.core.money import format_money
-from portal.core.paging import Page, page_number, paginate, positive_id  # Page: cards uses it
+from portal.core.paging import Page, page_number, paginate, positive_id
 from portal.extensions import db
 from portal.memberships import eligibility
 from portal.memberships.lifecycle import CURRENT

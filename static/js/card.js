@@ -167,11 +167,14 @@
   window.addEventListener("online", showOnlineOnly);
   window.addEventListener("offline", showOnlineOnly);
   showOnlineOnly();
-  window.addEventListener("online", showFreshness);
-  window.addEventListener("offline", showFreshness);
+
+  function onConnection() {
+    showFreshness();
+    showDates();
+  }
+  window.addEventListener("online", onConnection);
+  window.addEventListener("offline", onConnection);
   showFreshness();
-  window.addEventListener("online", showDates);
-  window.addEventListener("offline", showDates);
 
   // -- the service worker: keep this card and what it needs for the field ---------------
   function pageAssets() {
